@@ -1,0 +1,44 @@
+import { resolve } from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Everything the provider reads from its environment, validated once at start-up. */
+export interface Config {
+  port: number;
+  host: string;
+  /** Unset: the embedded PGlite store in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  logLevel: LogLevel;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit: number;
+  /** Connections in the pool to a PostgreSQL server. */
+  poolSize: number;
+}
+
+const logLevels: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = integer(env.PORT ?? '8080', 'PORT', 0, 65535);
+  const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
+  if (!logLevels.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${logLevels.join(', ')}`);
+  return {
+    port,
+    host: env.HOST ?? '127.0.0.1',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: resolve(env.GPC_DATA_DIR ?? '.data/pglite'),
+    logLevel,
+    bodyLimit: integer(env.GPC_BODY_LIMIT ?? '1048576', 'GPC_BODY_LIMIT', 1024, 100 * 1024 * 1024),
+    poolSize: integer(env.GPC_POOL_SIZE ?? '16', 'GPC_POOL_SIZE', 1, 1000),
+  };
+}
+
+function integer(text: string, name: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${text}"`);
+  }
+  return value;
+}

@@ -1,0 +1,26 @@
+/**
+ * GP Connect writes instants in UK local time with the offset (+00:00 GMT, +01:00 BST), to the
+ * second, never with Z or milliseconds (appointments pages; the suite parses them that way).
+ */
+const ukParts = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  year: 'numeric', month: '2-digit', day: '2-digit',
+  hour: '2-digit', minute: '2-digit', second: '2-digit',
+  hourCycle: 'h23',
+});
+
+export function ukDateTime(instant: Date): string {
+  const parts: Record<string, string> = {};
+  for (const p of ukParts.formatToParts(instant)) parts[p.type] = p.value;
+  const local = Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!);
+  const offsetMinutes = Math.round((local - Math.floor(instant.getTime() / 1000) * 1000) / 60000);
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${offset}`;
+}
+
+/** The UK calendar date of an instant, YYYY-MM-DD. */
+export function ukDate(instant: Date): string {
+  return ukDateTime(instant).slice(0, 10);
+}

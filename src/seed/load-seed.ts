@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Db } from '../store/db.ts';
+
+const seedFile = fileURLToPath(new URL('../../seed/foundations.json', import.meta.url));
+
+type Row = Record<string, unknown>;
+interface SeedData {
+  practices: Row[];
+  organizations: Row[];
+  locations: Row[];
+  practitioners: Row[];
+  patients: Row[];
+  pds: Row[];
+}
+
+export function readSeed(): SeedData {
+  return JSON.parse(readFileSync(seedFile, 'utf8')) as SeedData;
+}
+
+/** True once the store holds any practice: `npm start` seeds only an empty store. */
+export async function isSeeded(db: Db): Promise<boolean> {
+  return (await db.query('SELECT 1 FROM practice LIMIT 1')).length > 0;
+}
+
+/**
+ * Loads the test data pack (seed/foundations.json) in one transaction. The demo practices are
+ * switched on; a production practice would start with every capability off.
+ * Each table is filled by one INSERT ... SELECT from jsonb_to_recordset, so seeding is a handful of round trips.
+ */
+export async function loadSeed(db: Db, data: SeedData = readSeed()): Promise<void> {
+  const json = (rows: unknown) => JSON.stringify(rows);
+  await db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO practice (ods_code, name, asid, organization_id, gpconnect_enabled, appointments_enabled, structured_enabled)
+       SELECT "odsCode", name, asid, "organizationId", true, true, true
+       FROM jsonb_to_recordset($1::text::jsonb) AS x("odsCode" text, name text, asid text, "organizationId" text)`,
+      [json(data.practices)],
+    );
+    await tx.query(
+      `INSERT INTO organization (practice, id, ods_code, name, telecom, address)
+       SELECT practice, id, "odsCode", name, coalesce(telecom, '[]'), address
+       FROM jsonb_to_recordset($1::text::jsonb) AS x(practice text, id text, "odsCode" text, name text, telecom jsonb, address jsonb)`,
+      [json(data.organizations.map((o) => ({ ...o, address: addressOf(o.address) })))],
+    );
+    await tx.query(
+      `INSERT INTO location (practice, id, name, site_ods_code, status, address, telecom, managing_organization_id)
+       SELECT practice, id, name, "siteOdsCode", status, address, coalesce(telecom, '[]'), "managingOrganizationId"
+       FROM jsonb_to_recordset($1::text::jsonb) AS x(practice text, id text, name text, "siteOdsCode" text, status text,
+         address jsonb, telecom jsonb, "managingOrganizationId" text)`,
+      [json(data.locations.map((l) => ({ ...l, address: addressOf(l.address) })))],
+    );
+    await tx.query(
+      `INSERT INTO practitioner (practice, id, sds_user_id, sds_role_profile_ids, prefix, given, family, gender, languages)
+       SELECT practice, id, "sdsUserId", "sdsRoleProfileIds", prefix, given, family, gender, coalesce(languages, '[]')
+       FROM jsonb_to_recordset($1::text::jsonb) AS x(practice text, id text, "sdsUserId" text, "sdsRoleProfileIds" text[],
+         prefix text[], given text[], family text, gender text, languages jsonb)`,
+      [json(data.practitioners.map(withTextArrays('sdsRoleProfileIds', 'prefix', 'given')))],
+    );
+    await tx.query(
+      `INSERT INTO patient (practice, id, nhs_number, prefix, given, family, gender, birth_date, addresses, telecom, contacts,
+         registration_start, registration_end, registration_type, registration_status, usual_gp_id, preferred_branch_location_id,
+         sensitive, deceased, dissent, nhs_number_verified)
+       SELECT practice, id, "nhsNumber", prefix, given, family, gender, "birthDate"::date, addresses, coalesce(telecom, '[]'),
+         coalesce(contacts, '[]'), (("registration"->>'start') || ' 00:00 Europe/London')::timestamptz,
+         (("registration"->>'end') || ' 00:00 Europe/London')::timestamptz,
+         coalesce("registration"->>'type', 'R'), coalesce("registration"->>'status', 'active'), "usualGpId",
+         "preferredBranchLocationId", coalesce(sensitive, false), deceased::date, coalesce(dissent, false), coalesce("nhsNumberVerified", true)
+       FROM jsonb_to_recordset($1::text::jsonb) AS x(practice text, id text, "nhsNumber" text, prefix text[], given text[],
+         family text, gender text, "birthDate" text, addresses jsonb, telecom jsonb, contacts jsonb, registration jsonb,
+         "usualGpId" text, "preferredBranchLocationId" text, sensitive boolean, deceased text, dissent boolean, "nhsNumberVerified" boolean)`,
+      [json(data.patients.map((p) => ({
+        ...withTextArrays('prefix', 'given')(p),
+        addresses: p.address ? [addressOf(p.address)] : [],
+        contacts: ((p.contacts as Row[] | undefined) ?? []).map((c) => ({ ...c, address: addressOf(c.address) })),
+      })))],
+    );
+    await tx.query(
+      `INSERT INTO pds_record (nhs_number, prefix, given, family, gender, birth_date, deceased, sensitive, superseded, address)
+       SELECT "nhsNumber", prefix, given, family, gender, "birthDate"::date, deceased::date, coalesce(sensitive, false),
+         coalesce(superseded, false), address
+       FROM jsonb_to_recordset($1::text::jsonb) AS x("nhsNumber" text, prefix text[], given text[], family text, gender text,
+         "birthDate" text, deceased text, sensitive boolean, superseded boolean, address jsonb)`,
+      [json(data.pds.map(withTextArrays('prefix', 'given')))],
+    );
+  });
+}
+
+/** Seed addresses use `null` for absent parts; the store keeps them absent. */
+function addressOf(value: unknown): Row | null {
+  if (value === null || typeof value !== 'object') return null;
+  return Object.fromEntries(Object.entries(value as Row).filter(([, v]) => v !== null && v !== ''));
+}
+
+/** jsonb_to_recordset reads text[] columns from PostgreSQL array literals, not JSON arrays. */
+function withTextArrays(...keys: string[]) {
+  return (row: Row): Row => {
+    const copy = { ...row };
+    for (const key of keys) copy[key] = pgArray((row[key] as string[] | null) ?? []);
+    return copy;
+  };
+}
+
+function pgArray(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+}
+
+/** Deletes every practice and its data (for `gpc seed --reset`); the audit trail is kept. */
+export async function clearPracticeData(db: Db): Promise<void> {
+  await db.exec(`DELETE FROM patient; DELETE FROM practitioner; DELETE FROM location; DELETE FROM organization;
+    DELETE FROM enablement_change; DELETE FROM practice; DELETE FROM pds_record;`);
+}

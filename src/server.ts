@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { isSeeded, loadSeed } from './seed/load-seed.ts';
+import type { Db } from './store/db.ts';
+import { migrate } from './store/migrate.ts';
+import { openDb } from './store/open.ts';
+import { storedPds } from './store/pds-stub.ts';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  db: Db;
+  /** e.g. http://127.0.0.1:8080 */
+  origin: string;
+  /** One line per practice: its Foundations/Appointments and Structured service roots. */
+  serviceRoots: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store, brings its schema up to date, loads the test data pack into an empty store
+ * (unless `seed` is false), and starts listening.
+ */
+export async function startServer(config: Config, options: { seed?: boolean; db?: Db } = {}): Promise<RunningServer> {
+  const db = options.db ?? (await openDb(config));
+  await migrate(db);
+  if (options.seed !== false && !(await isSeeded(db))) await loadSeed(db);
+  const { app, practices } = await buildApp({ db, pds: storedPds(db), logLevel: config.logLevel, bodyLimit: config.bodyLimit });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const origin = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const serviceRoots = (await practices.all()).map(
+    (p) => `${p.odsCode} ${p.name}: ${origin}/${p.odsCode}/STU3/1/gpconnect  (structured: ${origin}/${p.odsCode}/STU3/1/gpconnect/structured)`,
+  );
+  return {
+    app,
+    db,
+    origin,
+    serviceRoots,
+    async close() {
+      await app.close();
+      if (!options.db) await db.close();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import pg from 'pg';
+import type { Db } from './db.ts';
+
+// Return DATE and TIMESTAMP columns as the strings PostgreSQL prints, as PGlite does not;
+// dates are formatted explicitly in SQL where a resource needs them.
+pg.types.setTypeParser(1082, (v) => v); // date
+pg.types.setTypeParser(20, (v) => Number(v)); // int8 (audit sequence numbers stay well below 2^53)
+
+/** A real PostgreSQL server through a node-postgres pool. */
+export function openPostgresDb(connectionString: string, poolSize = 16): Db {
+  const pool = new pg.Pool({ connectionString, max: poolSize });
+  // An idle client that loses its connection must not crash the process.
+  pool.on('error', () => {});
+  return poolDb(pool);
+}
+
+function poolDb(pool: pg.Pool): Db {
+  return {
+    kind: 'postgres',
+    async query<Row>(sql: string, params: unknown[] = []) {
+      const result = await pool.query(sql, params);
+      return result.rows as Row[];
+    },
+    async exec(sql: string) {
+      await pool.query(sql);
+    },
+    async transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(clientDb(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+function clientDb(client: pg.PoolClient): Db {
+  return {
+    kind: 'postgres',
+    async query<Row>(sql: string, params: unknown[] = []) {
+      return (await client.query(sql, params)).rows as Row[];
+    },
+    async exec(sql: string) {
+      await client.query(sql);
+    },
+    transaction: (work) => work(clientDb(client)),
+    async close() {},
+  };
+}
