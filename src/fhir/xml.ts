@@ -208,10 +208,27 @@ function hasBadRef(s: string): boolean {
 }
 
 const parser = new XMLParser({
-  ignoreAttributes: false, attributeNamePrefix: '', attributesGroupName: '$', textNodeName: '#text',
+  preserveOrder: true, jPath: false, ignoreAttributes: false, attributeNamePrefix: '', textNodeName: '#text',
   parseTagValue: false, parseAttributeValue: false, trimValues: false, processEntities: false,
   ignoreDeclaration: true, ignorePiTags: true, stopNodes: ['..div'], maxNestedTags: MAX_DEPTH,
 });
+
+/** A node of fast-xml-parser's preserveOrder output: { [tagName]: children, ':@'?: attributes } or { '#text': text }. */
+type PNode = Record<string, unknown>;
+type Attrs = Record<string, string>;
+/** One XML element: its attributes and child nodes. */
+interface Item { attrs: Attrs | undefined; kids: PNode[] }
+
+function tagOf(n: PNode): string {
+  for (const k in n) if (k !== ':@') return k;
+  return '';
+}
+function itemOf(n: PNode, tag: string): Item {
+  return { attrs: n[':@'] as Attrs | undefined, kids: (n[tag] as PNode[] | undefined) ?? [] };
+}
+function noText(n: PNode): void {
+  if (!/^\s*$/.test(String(n['#text']))) throw new XmlSyntaxError('Text content is not allowed in FHIR elements');
+}
 
 /** Parse FHIR XML into a FHIR JSON object (with resourceType). Throws XmlSyntaxError on anything else. */
 export function fromFhirXml(xml: string): Record<string, unknown> {
@@ -222,24 +239,29 @@ export function fromFhirXml(xml: string): Record<string, unknown> {
   if (hasBadRef(xml)) throw new XmlSyntaxError('XML contains an undefined entity reference or a bare "&"');
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new XmlSyntaxError(`Malformed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
-  let doc: Json;
+  let doc: PNode[];
   try {
-    doc = parser.parse(xml) as Json;
+    doc = parser.parse(xml) as PNode[];
   } catch (err) {
     throw new XmlSyntaxError(`Malformed XML: ${(err as Error).message}`);
   }
-  const roots = Object.keys(doc);
-  if (roots.length !== 1 || Array.isArray(doc[roots[0]])) throw new XmlSyntaxError('XML document must have exactly one root element');
-  let rootName = roots[0];
-  const root = doc[rootName] as XNode;
-  const attrs = typeof root === 'object' ? (root.$ as Record<string, string> | undefined) : undefined;
+  let root: Item | undefined;
+  let rootName = '';
+  for (const n of doc) {
+    const tag = tagOf(n);
+    if (tag === '#text') { noText(n); continue; }
+    if (root) throw new XmlSyntaxError('XML document must have exactly one root element');
+    root = itemOf(n, tag);
+    rootName = tag;
+  }
+  if (!root) throw new XmlSyntaxError('XML document has no root element');
   const colon = rootName.indexOf(':');
   prefix = '';
   if (colon >= 0) {
     prefix = rootName.slice(0, colon + 1);
-    if (attrs?.[`xmlns:${prefix.slice(0, -1)}`] !== FHIR_NS) throw new XmlSyntaxError(`Root element <${rootName}> is not in the FHIR namespace ${FHIR_NS}`);
+    if (root.attrs?.[`xmlns:${prefix.slice(0, -1)}`] !== FHIR_NS) throw new XmlSyntaxError(`Root element <${rootName}> is not in the FHIR namespace ${FHIR_NS}`);
     rootName = rootName.slice(colon + 1);
-  } else if (attrs?.xmlns !== FHIR_NS) {
+  } else if (root.attrs?.xmlns !== FHIR_NS) {
     throw new XmlSyntaxError(`Root element <${rootName}> is not in the FHIR namespace ${FHIR_NS}`);
   }
   try {
@@ -252,16 +274,12 @@ export function fromFhirXml(xml: string): Record<string, unknown> {
 /** Namespace prefix bound to the FHIR namespace on the root element ('' when it is the default namespace). */
 let prefix = '';
 
-function readResource(name: string, node: XNode): Json {
+function readResource(name: string, item: Item): Json {
   const ti = resourceInfo(name);
   if (!ti) throw new XmlSyntaxError(`<${name}> is not a FHIR resource type`);
   const out: Json = { resourceType: name };
-  readChildren(out, node, ti);
+  readChildren(out, item, ti);
   return out;
-}
-
-function isBlank(s: unknown): boolean {
-  return typeof s !== 'string' || /^\s*$/.test(s);
 }
 
 function elementName(key: string): string {
@@ -274,12 +292,22 @@ function elementName(key: string): string {
   throw new XmlSyntaxError(`Element <${key}> is not in the FHIR namespace`);
 }
 
-function readChildren(out: Json, node: XNode, ti: TypeInfo): void {
-  if (typeof node === 'string') {
-    if (!isBlank(node)) throw new XmlSyntaxError('Text content is not allowed in FHIR elements');
-    return;
+/** Child elements grouped by (unprefixed) name, in document order. */
+function groupKids(kids: PNode[]): Map<string, Item[]> {
+  const groups = new Map<string, Item[]>();
+  for (const n of kids) {
+    const tag = tagOf(n);
+    if (tag === '#text') { noText(n); continue; }
+    const name = elementName(tag);
+    const item = itemOf(n, tag);
+    const g = groups.get(name);
+    if (g) g.push(item); else groups.set(name, [item]);
   }
-  const attrs = node.$ as Record<string, string> | undefined;
+  return groups;
+}
+
+function readChildren(out: Json, item: Item, ti: TypeInfo): void {
+  const attrs = item.attrs;
   if (attrs) {
     for (const a in attrs) {
       if (a === 'xmlns') {
@@ -289,15 +317,8 @@ function readChildren(out: Json, node: XNode, ti: TypeInfo): void {
       }
     }
   }
-  for (const key in node) {
-    if (key === '$') continue;
-    const v = node[key];
-    if (key === '#text') {
-      if (!isBlank(v)) throw new XmlSyntaxError('Text content is not allowed in FHIR elements');
-      continue;
-    }
-    const name = elementName(key);
-    const items = (Array.isArray(v) ? v : [v]) as XNode[];
+  if (item.kids.length === 0) return;
+  for (const [name, items] of groupKids(item.kids)) {
     const el = ti.els.get(name);
     if (!el) { readUnknown(out, name, items); continue; }
     if (el.attr) throw new XmlSyntaxError(`${ti.name}.${name} must be an XML attribute, not an element`);
@@ -322,19 +343,20 @@ function readChildren(out: Json, node: XNode, ti: TypeInfo): void {
   }
 }
 
-function readPrimitives(out: Json, name: string, items: XNode[], prim: PrimKind, array: boolean): void {
+function readPrimitives(out: Json, name: string, items: Item[], prim: PrimKind, array: boolean): void {
   const vals: unknown[] = [];
   const exts: unknown[] = [];
   let hasVal = false, hasExt = false;
   for (const it of items) {
-    const attrs = typeof it === 'object' ? (it.$ as Record<string, string> | undefined) : undefined;
-    const raw = attrs?.value;
+    const raw = it.attrs?.value;
     let ext: Json | null = null;
-    if (typeof it === 'object') {
+    if (it.kids.length || it.attrs?.id !== undefined) {
       const o: Json = {};
       readChildren(o, it, ELEMENT);
       for (const k in o) if (k !== 'id' && k !== 'extension') throw new XmlSyntaxError(`Unexpected <${k}> in primitive element <${name}>`);
       if (o.id !== undefined || o.extension !== undefined) ext = o;
+    } else if (it.attrs?.xmlns !== undefined && !prefix && it.attrs.xmlns !== FHIR_NS) {
+      throw new XmlSyntaxError(`Element in namespace ${it.attrs.xmlns} where FHIR was expected`);
     }
     if (raw === undefined && !ext) throw new XmlSyntaxError(`Primitive element <${name}> has neither a value nor extensions`);
     vals.push(raw === undefined ? null : primValue(name, decodeAttr(raw), prim));
@@ -363,50 +385,36 @@ function primValue(name: string, s: string, prim: PrimKind): string | number | b
   throw new XmlSyntaxError(`Invalid ${prim === 'b' ? 'boolean' : prim === 'i' ? 'integer' : 'decimal'} value "${s}" in <${name}>`);
 }
 
-/** Child element names of a parsed node (excluding attributes and text). */
-function childKeys(node: XNode): string[] {
-  if (typeof node === 'string') {
-    if (!isBlank(node)) throw new XmlSyntaxError('Text content is not allowed in FHIR elements');
-    return [];
-  }
-  const keys: string[] = [];
-  for (const k in node) {
-    if (k === '$') continue;
-    if (k === '#text') { if (!isBlank(node[k])) throw new XmlSyntaxError('Text content is not allowed in FHIR elements'); continue; }
-    keys.push(k);
-  }
-  return keys;
-}
-
 /** <resource><Patient>..</Patient></resource> */
-function readWrapped(node: XNode): Json {
-  const keys = childKeys(node);
-  const inner = keys.length === 1 && typeof node === 'object' ? node[keys[0]] : undefined;
-  if (inner === undefined || Array.isArray(inner)) throw new XmlSyntaxError('A resource container must hold exactly one resource');
-  return readResource(elementName(keys[0]), inner as XNode);
+function readWrapped(item: Item): Json {
+  const groups = groupKids(item.kids);
+  const [name, items] = groups.size === 1 ? [...groups][0] : ['', []];
+  if (items.length !== 1) throw new XmlSyntaxError('A resource container must hold exactly one resource');
+  return readResource(name, items[0]);
 }
 
-function readDiv(node: XNode): string {
-  const attrs = typeof node === 'object' ? (node.$ as Record<string, string> | undefined) : undefined;
+function readDiv(item: Item): string {
+  const attrs = item.attrs;
   if (attrs?.xmlns !== XHTML_NS) throw new XmlSyntaxError(`Narrative <div> must be in the XHTML namespace ${XHTML_NS}`);
   let s = '<div';
   for (const a in attrs) s += ` ${a}="${attrs[a].replace(/"/g, '&quot;')}"`; // raw (still escaped) values
-  const text = typeof node === 'object' ? node['#text'] : undefined;
+  const text = item.kids.length === 1 ? item.kids[0]['#text'] : undefined;
   return `${s}>${typeof text === 'string' ? text : ''}</div>`;
 }
 
 /** Element not in the table: primitive if it has a value attribute, wrapped resource if it holds one capitalised element, else complex. */
-function readUnknown(out: Json, name: string, items: XNode[]): void {
+function readUnknown(out: Json, name: string, items: Item[]): void {
   const first = items[0];
-  if (typeof first === 'object' && (first.$ as Record<string, string> | undefined)?.value !== undefined) {
-    readPrimitives(out, name, items, 's', items.length > 1 || isAlwaysArray(name));
+  const array = items.length > 1 || isAlwaysArray(name);
+  if (first.attrs?.value !== undefined) {
+    readPrimitives(out, name, items, 's', array);
     return;
   }
-  const keys = childKeys(first);
-  const vals = keys.length === 1 && /^[A-Z]/.test(elementName(keys[0]))
+  const kids = first.kids.filter((n) => tagOf(n) !== '#text');
+  const vals = kids.length === 1 && /^[A-Z]/.test(elementName(tagOf(kids[0])))
     ? items.map(readWrapped)
     : items.map((it) => { const o: Json = {}; readChildren(o, it, GENERIC); return o; });
-  out[name] = items.length > 1 || isAlwaysArray(name) ? vals : vals[0];
+  out[name] = array ? vals : vals[0];
 }
 
 const REF = /&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g;

@@ -234,7 +234,7 @@ test('clinical resources with datatypes (Dosage, Timing, Quantity, Annotation, R
     code: { coding: [{ system: 'http://snomed.info/sct', code: '27113001', display: 'Body weight' }] },
     valueQuantity: { value: 72.5, comparator: '<', unit: 'kg' },
     referenceRange: [{ low: { value: 50 }, high: { value: 100 }, age: { low: { value: 18 }, high: { value: 65 } } }],
-    component: [{ code: { text: 'x' }, valueBoolean: true } as unknown as Record<string, unknown>],
+    component: [{ code: { text: 'x' }, valueString: 'y' }],
   });
 });
 
