@@ -1,7 +1,8 @@
 /**
  * FHIR STU3 JSON <-> XML conversion (http://hl7.org/fhir/STU3/xml.html), driven by the
  * generated element table in ./stu3-elements.ts (element order, cardinality, type, xml attributes).
- * Elements not in the table are converted generically (see README notes in the functions below).
+ * Elements not in the table are converted generically: JSON -> XML keeps their key order (after the known
+ * elements); XML -> JSON makes a single occurrence a scalar/object unless the name is in the "always array" set.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { STU3_OPEN_TYPES, STU3_TYPES } from './stu3-elements.ts';
@@ -12,7 +13,6 @@ export class XmlSyntaxError extends Error {
 }
 
 type Json = Record<string, unknown>;
-type XNode = string | { [k: string]: unknown };
 
 const FHIR_NS = 'http://hl7.org/fhir';
 const XHTML_NS = 'http://www.w3.org/1999/xhtml';
@@ -238,7 +238,8 @@ export function fromFhirXml(xml: string): Record<string, unknown> {
   if (CTRL.test(xml)) throw new XmlSyntaxError('XML contains characters not allowed in XML 1.0');
   if (hasBadRef(xml)) throw new XmlSyntaxError('XML contains an undefined entity reference or a bare "&"');
   const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw new XmlSyntaxError(`Malformed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
+  if (valid !== true) throw new XmlSyntaxError(`Malformed XML: ${valid.err.msg} (line ${valid.err.line})`);
+  if (!/^\s*$/.test(xml.slice(xml.lastIndexOf('>') + 1))) throw new XmlSyntaxError('Malformed XML: text after the root element');
   let doc: PNode[];
   try {
     doc = parser.parse(xml) as PNode[];

@@ -311,6 +311,29 @@ test('an invalid narrative div in JSON is emitted as escaped text, so the XML st
     .includes('<div xmlns="http://www.w3.org/1999/xhtml"><p>x</p></div>'));
 });
 
+test('comments, CDATA in the narrative, entity/char references and unknown resources are handled', () => {
+  const json = fromFhirXml(`<?xml version="1.0" encoding="UTF-8"?>
+<!-- leading comment -->
+<Patient ${FHIR} xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><!-- a & b -->
+  <text><status value="generated"/><div xmlns="http://www.w3.org/1999/xhtml" title='say "hi"'><![CDATA[ 1 < 2 & 3 ]]></div></text>
+  <gender value="male"/>
+  <birthDate value="2000-01-01"/>
+  <address><text value="line1&#xA;line2&#x9;&#x1F600;"/></address>
+</Patient>`);
+  assert.deepEqual(json, {
+    resourceType: 'Patient',
+    text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml" title="say &quot;hi&quot;"><![CDATA[ 1 < 2 & 3 ]]></div>' },
+    gender: 'male',
+    birthDate: '2000-01-01',
+    address: [{ text: 'line1\nline2\t\u{1F600}' }],
+  });
+  roundTrip(json);
+  // a resource type outside the table falls back to DomainResource + generic rules
+  const vs = fromFhirXml(`<ValueSet ${FHIR}><id value="v"/><url value="https://x/ValueSet/v"/><status value="draft"/><compose><include><system value="https://x"/></include></compose></ValueSet>`);
+  assert.deepEqual(vs, { resourceType: 'ValueSet', id: 'v', url: 'https://x/ValueSet/v', status: 'draft', compose: { include: { system: 'https://x' } } });
+  roundTrip(vs);
+});
+
 test('malformed or non-FHIR XML throws XmlSyntaxError', () => {
   const bad: Record<string, string> = {
     malformed: `<Patient ${FHIR}><id value="1"></Patient>`,
@@ -334,7 +357,11 @@ test('malformed or non-FHIR XML throws XmlSyntaxError', () => {
     twoResourcesInContainer: `<Patient ${FHIR}><contained><Organization/><Location/></contained></Patient>`,
     controlChar: `<Patient ${FHIR}><gender value="\u0001"/></Patient>`,
     tooDeep: `<Patient ${FHIR}>${'<extension url="x">'.repeat(200)}${'</extension>'.repeat(200)}</Patient>`,
+    veryDeep: `<Patient ${FHIR}>${'<extension url="x">'.repeat(100000)}${'</extension>'.repeat(100000)}</Patient>`,
     protoPollution: `<Patient ${FHIR}><__proto__ value="x"/></Patient>`,
+    textAfterRoot: `<Patient ${FHIR}/>junk`,
+    forbiddenCharRef: `<Patient ${FHIR}><gender value="&#1;"/></Patient>`,
+    foreignElement: `<Patient ${FHIR}><x:foo xmlns:x="urn:x"/></Patient>`,
   };
   for (const [name, xml] of Object.entries(bad)) {
     assert.throws(() => fromFhirXml(xml), XmlSyntaxError, name);

@@ -1,0 +1,141 @@
+/**
+ * npm run bench [-- --store embedded|postgres|both --seconds 10 --connections 32]
+ *
+ * For each interaction: the provider (its own process, pinned to core 0 where taskset exists)
+ * under the same load as a raw node:http server sending the same response bytes; the load
+ * generator runs here, pinned to core 1. Prints requests/s, p50 and p99 and the ratio to raw.
+ * Also times a restart of the embedded store on existing data.
+ */
+import autocannon from 'autocannon';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { auditToken } from '../src/consumer/audit-token.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    store: { type: 'string', default: 'both' },
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '32' },
+    'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
+  },
+});
+const seconds = Number(args.seconds);
+const connections = Number(args.connections);
+const hasTaskset = spawnSync('taskset', ['-c', '1', 'true']).status === 0;
+if (hasTaskset) spawnSync('taskset', ['-pc', '1', String(process.pid)]); // load generator on core 1
+
+const urn = 'urn:nhs:names:services:gpconnect:fhir:';
+interface Case { name: string; path: string; interaction: string; scope: string }
+const cases: Case[] = [
+  { name: 'metadata', path: '/metadata', interaction: `${urn}rest:read:metadata-1`, scope: 'organization/*.read' },
+  { name: 'patient search', path: '/Patient?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9690937286', interaction: `${urn}rest:search:patient-1`, scope: 'patient/*.read' },
+  { name: 'patient read', path: '/Patient/2', interaction: `${urn}rest:read:patient-1`, scope: 'patient/*.read' },
+  { name: 'practitioner read', path: '/Practitioner/1', interaction: `${urn}rest:read:practitioner-1`, scope: 'organization/*.read' },
+  { name: 'organisation search', path: '/Organization?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fods-organization-code%7CB82617', interaction: `${urn}rest:search:organization-1`, scope: 'organization/*.read' },
+];
+
+function headersFor(c: Case): Record<string, string> {
+  return {
+    'Ssp-TraceID': crypto.randomUUID(),
+    'Ssp-From': '200000000359',
+    'Ssp-To': '918999198738',
+    'Ssp-InteractionID': c.interaction,
+    Authorization: `Bearer ${auditToken({ scope: c.scope })}`,
+    Accept: 'application/fhir+json',
+  };
+}
+
+/** Starts a server script pinned to core 0 and waits for its READY line. */
+function startPinned(script: string, scriptArgs: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; origin: string; ms: number }> {
+  const command = ['node', '--import', 'tsx', script, ...scriptArgs];
+  const child = hasTaskset ? spawn('taskset', ['-c', '0', ...command], { env }) : spawn(command[0]!, command.slice(1), { env });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      const m = /READY (\S+) (\d+)/.exec(out);
+      if (m) resolve({ child, origin: m[1]!, ms: Number(m[2]) });
+    });
+    child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.on('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+interface Result { rps: number; p50: number; p99: number; errors: number }
+
+async function load(url: string, headers: Record<string, string>): Promise<Result> {
+  const r = await autocannon({ url, headers, connections, duration: seconds, pipelining: 1 });
+  const non2xx = r.non2xx + r.errors + r.timeouts;
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: non2xx };
+}
+
+async function benchStore(store: 'embedded' | 'postgres'): Promise<string[]> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' };
+  let dataDir: string | undefined;
+  if (store === 'embedded') {
+    dataDir = mkdtempSync(join(tmpdir(), 'gpc-bench-'));
+    env.GPC_DATA_DIR = dataDir;
+    delete env.DATABASE_URL;
+  } else {
+    const url = new URL(args['database-url']!);
+    const admin = new pg.Client({ connectionString: url.toString() });
+    await admin.connect();
+    await admin.query('DROP DATABASE IF EXISTS gpc_bench');
+    await admin.query('CREATE DATABASE gpc_bench');
+    await admin.end();
+    url.pathname = '/gpc_bench';
+    env.DATABASE_URL = url.toString();
+  }
+  const lines: string[] = [];
+  let provider = await startPinned('bench/serve-provider.ts', [], env);
+  if (store === 'embedded') {
+    // Restart on existing data: the figure the README promises (≤ 3 s).
+    await stop(provider.child);
+    provider = await startPinned('bench/serve-provider.ts', [], env);
+    lines.push(`embedded store restart on existing data: ${provider.ms} ms to listening`);
+  }
+  const base = `${provider.origin}/B82617/STU3/1/gpconnect`;
+  for (const c of cases) {
+    const headers = headersFor(c);
+    const probe = await fetch(base + c.path, { headers });
+    if (probe.status !== 200) throw new Error(`${c.name}: provider answered ${probe.status}: ${await probe.text()}`);
+    const bytes = Buffer.from(await probe.arrayBuffer());
+    const ours = await load(base + c.path, headers);
+
+    const file = join(tmpdir(), `gpc-bench-body-${process.pid}`);
+    writeFileSync(file, bytes);
+    const raw = await startPinned('bench/serve-raw.ts', [file, probe.headers.get('content-type') ?? ''], process.env);
+    const ceiling = await load(raw.origin + c.path, headers);
+    await stop(raw.child);
+    rmSync(file, { force: true });
+
+    lines.push(
+      [c.name.padEnd(20), store.padEnd(9), String(Math.round(ours.rps)).padStart(7), `${ours.p50}`.padStart(6), `${ours.p99}`.padStart(6),
+        String(Math.round(ceiling.rps)).padStart(8), `${ceiling.p50}`.padStart(6), `${ceiling.p99}`.padStart(6),
+        (ours.rps / ceiling.rps).toFixed(2).padStart(6), ours.errors ? `  (${ours.errors} non-2xx/errors)` : ''].join(' '),
+    );
+    console.log(lines.at(-1));
+  }
+  await stop(provider.child);
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  return lines;
+}
+
+const stores = args.store === 'both' ? (['postgres', 'embedded'] as const) : [args.store as 'embedded' | 'postgres'];
+console.log(`${connections} connections, ${seconds} s per run, ${hasTaskset ? 'server on core 0, load on core 1' : 'no taskset: not pinned'}; latency in ms`);
+console.log('interaction          store      req/s    p50    p99  raw req/s raw p50 raw p99  ratio');
+const summary: string[] = [];
+for (const store of stores) summary.push(...(await benchStore(store)).filter((l) => l.startsWith('embedded store restart')));
+for (const line of summary) console.log(line);

@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { describeOnEachStore, otherPractice } from '../harness/provider.ts';
+import {
+  assertConformantPatient, assertFormat, assertNhsIdentifier, assertNoStore, assertOutcome, assertRegistrationDetails,
+  identifierQuery, nhsSystem, patientNotInSystem, patientProfile, patients, searchsetPatients,
+} from './patient-checks.ts';
+
+const json = 'application/fhir+json';
+const xml = 'application/fhir+xml';
+const formatOf = (mediaType: string) => (mediaType === xml ? 'xml' : 'json');
+
+describeOnEachStore('Foundations Patient search', (provider) => {
+  const search = (query: string, headers?: Record<string, string | undefined>) =>
+    provider().gpc({ path: `/Patient?${query}`, interaction: 'searchPatient', headers });
+
+  it('S1 returns the patient with a logical id and Patient meta (profile, versionId)', async () => {
+    const [patient] = searchsetPatients(await search(identifierQuery(patients.patient2.nhs)), 1);
+    assert.equal(patient.id, patients.patient2.id);
+    assert.deepEqual(patient.meta.profile, [patientProfile]);
+    assert.ok(patient.meta.versionId);
+  });
+
+  for (const key of ['patient1', 'patient2', 'patient3', 'patient4', 'patient5', 'patient6'] as const) {
+    it(`S13 search for ${key} returns exactly 1 conformant Patient`, async () => {
+      const res = await search(identifierQuery(patients[key].nhs));
+      assertFormat(res, 'json');
+      const [patient] = searchsetPatients(res, 1);
+      await assertConformantPatient(provider(), patient, patients[key].nhs, { id: patients[key].id });
+    });
+  }
+
+  it('S13 patient2 contact: relationship as text only, a named contact with a use', async () => {
+    const [patient] = searchsetPatients(await search(identifierQuery(patients.patient2.nhs)), 1);
+    assert.equal(patient.contact.length, 1);
+    const [contact] = patient.contact;
+    assert.deepEqual(contact.relationship.map((r: any) => r.text).sort(), ['Daughter', 'Emergency contact', 'Next of kin']);
+    assert.ok(contact.relationship.every((r: any) => r.coding === undefined));
+    assert.equal(contact.name.use, 'official');
+    assert.equal(contact.name.family, 'Jackson');
+    assert.ok(contact.telecom.every((t: any) => t.use));
+  });
+
+  it('S20 patient2 has one RegistrationDetails extension with preferredBranchSurgery', async () => {
+    const [patient] = searchsetPatients(await search(identifierQuery(patients.patient2.nhs)), 1);
+    const details = assertRegistrationDetails(patient);
+    assert.equal(details.preferredBranch, 'Location/16');
+    assert.equal(details.type, 'R');
+  });
+
+  it('S4 an NHS number the practice does not hold (9999999999) gives an empty searchset', async () => {
+    const res = await search(identifierQuery(patientNotInSystem));
+    searchsetPatients(res, 0);
+    assert.equal(res.json.entry, undefined);
+  });
+
+  it('S14 does not return a deceased patient (patient18)', async () => {
+    const res = await search(identifierQuery(patients.patient18.nhs));
+    assertFormat(res, 'json');
+    searchsetPatients(res, 0);
+  });
+
+  it('S21 does not return a sensitive patient (patient9, patient10)', async () => {
+    searchsetPatients(await search(identifierQuery(patients.patient9.nhs)), 0);
+    searchsetPatients(await search(identifierQuery(patients.patient10.nhs)), 0);
+  });
+
+  it('S22 does not return an inactive patient (patient21)', async () => {
+    searchsetPatients(await search(identifierQuery(patients.patient21.nhs)), 0);
+  });
+
+  it('S23 returns a patient who dissents from sharing (patient15): consent does not apply to Foundations', async () => {
+    const res = await search(identifierQuery(patients.patient15.nhs));
+    const [patient] = searchsetPatients(res, 1);
+    assert.equal(patient.id, patients.patient15.id);
+    assertNoStore(res);
+    await assertConformantPatient(provider(), patient, patients.patient15.nhs);
+  });
+
+  it('only searches the addressed practice: patient1 is not found at GPC002', async () => {
+    const res = await provider().gpc({ path: `/Patient?${identifierQuery(patients.patient1.nhs)}`, interaction: 'searchPatient', ods: otherPractice.ods });
+    searchsetPatients(res, 0);
+  });
+
+  it('S18 a successful search is not cached (Cache-Control no-store)', async () => {
+    const res = await search(identifierQuery(patients.patient2.nhs));
+    searchsetPatients(res, 1);
+    assertNoStore(res);
+  });
+
+  it('accepts an unencoded | in the identifier token', async () => {
+    searchsetPatients(await search(`identifier=${nhsSystem}|${patients.patient1.nhs}`), 1);
+  });
+
+  // Identifier parameter errors (foundations digest §1).
+  it('S5 no identifier parameter ⇒ 400 BAD_REQUEST', async () => {
+    assertOutcome(await search(''), 400, 'BAD_REQUEST');
+    assertOutcome(await search('_count=1'), 400, 'BAD_REQUEST');
+  });
+
+  it('S6/S19 identifier parameter mis-cased (Identifier=) ⇒ 400 BAD_REQUEST, no-store', async () => {
+    const res = await search(`Identifier=${encodeURIComponent(`${nhsSystem}|${patients.patient2.nhs}`)}`);
+    assertOutcome(res, 400, 'BAD_REQUEST');
+    assertNoStore(res);
+  });
+
+  const p1 = identifierQuery(patients.patient1.nhs);
+  const p2 = identifierQuery(patients.patient2.nhs);
+  for (const [label, query] of [['same value twice', `${p2}&${p2}`], ['patient1 then patient2', `${p1}&${p2}`], ['patient2 then patient1', `${p2}&${p1}`]]) {
+    it(`S16 identifier repeated (${label}) ⇒ 400 BAD_REQUEST`, async () => {
+      assertOutcome(await search(query!), 400, 'BAD_REQUEST');
+    });
+  }
+
+  it('S2 identifier without a system ⇒ 422 INVALID_PARAMETER', async () => {
+    assertOutcome(await search(`identifier=${patients.patient1.nhs}`), 422, 'INVALID_PARAMETER');
+  });
+
+  it('S3 identifier with a blank system (|value) ⇒ 422 INVALID_PARAMETER', async () => {
+    assertOutcome(await search(`identifier=${encodeURIComponent(`|${patients.patient2.nhs}`)}`), 422, 'INVALID_PARAMETER');
+  });
+
+  it('S7 identifier with an empty value ⇒ 422 INVALID_PARAMETER', async () => {
+    assertOutcome(await search(`identifier=${encodeURIComponent(`${nhsSystem}|`)}`), 422, 'INVALID_PARAMETER');
+  });
+
+  it('an unsupported identifier system ⇒ 400 INVALID_IDENTIFIER_SYSTEM', async () => {
+    assertOutcome(await search(identifierQuery(patients.patient1.nhs, 'https://fhir.nhs.uk/Id/local-patient-identifier')), 400, 'INVALID_IDENTIFIER_SYSTEM');
+  });
+
+  for (const bad of ['9690937279', '969093727', '96909372781', 'hello', '34555##4', '9000000008']) {
+    it(`an NHS number failing the structure/check digit (${bad}) ⇒ 400 INVALID_NHS_NUMBER`, async () => {
+      assertOutcome(await search(identifierQuery(bad)), 400, 'INVALID_NHS_NUMBER');
+    });
+  }
+
+  it('S17 _count and _sort are ignored', async () => {
+    const [patient] = searchsetPatients(await search(`${p2}&_count=1&_sort=status`), 1);
+    assert.equal(patient.id, patients.patient2.id);
+  });
+
+  // Content negotiation (S8–S12).
+  for (const accept of [xml, json]) {
+    it(`S8 Accept ${accept} ⇒ that format`, async () => {
+      const res = await search(p2, { Accept: accept });
+      assertFormat(res, formatOf(accept));
+      const [patient] = searchsetPatients(res, 1);
+      assert.equal(patient.id, patients.patient2.id);
+      assertNhsIdentifier(patient, patients.patient2.nhs);
+    });
+    it(`S9 _format=${accept} (Accept default) ⇒ that format`, async () => {
+      const res = await search(`_format=${encodeURIComponent(accept)}&${p2}`);
+      assertFormat(res, formatOf(accept));
+      assertNhsIdentifier(searchsetPatients(res, 1)[0], patients.patient2.nhs);
+    });
+  }
+  for (const accept of [json, xml]) {
+    for (const format of [json, xml]) {
+      it(`S10 Accept ${accept}, _format=${format} after identifier ⇒ ${formatOf(format)}`, async () => {
+        const res = await search(`${p2}&_format=${encodeURIComponent(format)}`, { Accept: accept });
+        assertFormat(res, formatOf(format));
+        assertNhsIdentifier(searchsetPatients(res, 1)[0], patients.patient2.nhs);
+      });
+      it(`S11 Accept ${accept}, _format=${format} before identifier ⇒ ${formatOf(format)}`, async () => {
+        const res = await search(`_format=${encodeURIComponent(format)}&${p2}`, { Accept: accept });
+        assertFormat(res, formatOf(format));
+        assertNhsIdentifier(searchsetPatients(res, 1)[0], patients.patient2.nhs);
+      });
+    }
+  }
+
+  for (const key of ['patient1', 'patient2', 'patient3'] as const) {
+    it(`S12 ${key} returned as XML carries the same Patient as JSON`, async () => {
+      const asXml = await search(identifierQuery(patients[key].nhs), { Accept: xml });
+      assertFormat(asXml, 'xml');
+      const [fromXml] = searchsetPatients(asXml, 1);
+      assertNhsIdentifier(fromXml, patients[key].nhs);
+      const [fromJson] = searchsetPatients(await search(identifierQuery(patients[key].nhs)), 1);
+      assert.deepEqual(fromXml, fromJson);
+    });
+  }
+
+  it('an error is answered in the format asked for (XML OperationOutcome)', async () => {
+    const res = await search(`_format=${encodeURIComponent(xml)}`);
+    assertFormat(res, 'xml');
+    assertOutcome(res, 400, 'BAD_REQUEST');
+  });
+});
