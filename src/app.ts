@@ -4,6 +4,7 @@ import type { Pds } from './domain/pds.ts';
 import { GpcError } from './fhir/errors.ts';
 import { createPipeline } from './http/pipeline.ts';
 import type { Db } from './store/db.ts';
+import { AuditWriter } from './store/audit.ts';
 import { PracticeDirectory } from './store/practices.ts';
 
 export interface AppOptions {
@@ -27,7 +28,13 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     requestTimeout: 30_000,
   });
   const practices = new PracticeDirectory(options.db);
-  const handle = createPipeline({ db: options.db, practices, pds: options.pds, clock: options.clock ?? (() => new Date()) });
+  const handle = createPipeline({
+    db: options.db,
+    practices,
+    pds: options.pds,
+    clock: options.clock ?? (() => new Date()),
+    audit: new AuditWriter(options.db),
+  });
 
   // Bodies are kept as text and parsed by the pipeline, which knows the FHIR formats and answers
   // bad ones with OperationOutcomes; Fastify's own JSON parser would answer with its own errors.

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { sendConsumerRequest } from './consumer/request.ts';
+import { interactions } from './interactions.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { clearPracticeData, loadSeed } from './seed/load-seed.ts';
 import { migrate } from './store/migrate.ts';
@@ -11,6 +14,9 @@ const usage = `gpc: the gpconnect-provider command line
   gpc serve            start the provider (migrates, and seeds an empty store with the test data pack)
   gpc migrate          bring the store's schema up to date
   gpc seed [--reset]   load the test data pack (--reset first deletes every practice's data)
+  gpc request <METHOD> <path> --interaction <urn> [--root URL] [--asid ASID] [--scope S] [--xml] [--body FILE]
+                       send one well-formed GP Connect consumer request (fresh Ssp-* headers and audit JWT)
+                       e.g. gpc request GET /Patient/2 --interaction urn:nhs:names:services:gpconnect:fhir:rest:read:patient-1
 
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, GPC_DATA_DIR, LOG_LEVEL (see README).`;
 
@@ -46,6 +52,43 @@ async function main(argv: string[]): Promise<number> {
       console.log('loaded the test data pack');
       await db.close();
       return 0;
+    }
+    case 'request': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          interaction: { type: 'string' },
+          root: { type: 'string', default: `http://127.0.0.1:${config.port}/B82617/STU3/1/gpconnect` },
+          asid: { type: 'string', default: '918999198738' },
+          from: { type: 'string', default: '200000000359' },
+          scope: { type: 'string' },
+          xml: { type: 'boolean', default: false },
+          body: { type: 'string' },
+        },
+      });
+      const [method, path] = positionals;
+      if (!method || !path || !values.interaction) {
+        console.error(usage);
+        return 2;
+      }
+      const interaction = interactions.find((i) => i.id === values.interaction);
+      const response = await sendConsumerRequest({
+        root: values.root!,
+        method: method.toUpperCase(),
+        path,
+        interactionId: values.interaction,
+        scope: values.scope ?? interaction?.scope ?? 'organization/*.read',
+        toAsid: values.asid!,
+        fromAsid: values.from!,
+        format: values.xml ? 'xml' : 'json',
+        body: values.body ? readFileSync(values.body, 'utf8') : undefined,
+      });
+      console.log(`HTTP ${response.status}`);
+      for (const [name, value] of response.headers) console.log(`${name}: ${value}`);
+      console.log();
+      console.log(response.body);
+      return response.status < 400 ? 0 : 1;
     }
     default:
       console.log(usage);

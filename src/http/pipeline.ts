@@ -4,7 +4,7 @@ import type { Practice } from '../domain/practice.ts';
 import { GpcError, operationOutcome, type SpineErrorCode } from '../fhir/errors.ts';
 import { fromFhirXml, XmlSyntaxError } from '../fhir/xml.ts';
 import { matchPath, type Interaction, type ServiceBase } from '../interactions.ts';
-import { recordAudit, type AuditRow } from '../store/audit.ts';
+import { recordAudit, type AuditRow, type AuditWriter } from '../store/audit.ts';
 import type { Db } from '../store/db.ts';
 import type { PracticeDirectory } from '../store/practices.ts';
 import { checkAuditJwt, type RequestingParties } from './audit-jwt.ts';
@@ -18,6 +18,7 @@ export interface PipelineDeps {
   practices: PracticeDirectory;
   pds: Pds;
   clock: () => Date;
+  audit: AuditWriter;
 }
 
 /** Where a request URL points: the practice, which of its two FHIR servers, and the path below it. */
@@ -96,12 +97,18 @@ export function createPipeline(deps: PipelineDeps) {
       errorCode = failure.code;
       result = { status: failure.status, resource: operationOutcome(failure.code, failure.diagnostics) };
     }
-    const status = result.status ?? 200;
+    let status = result.status ?? 200;
     if (errorCode !== undefined || !exchange.interaction?.writes) {
       // Successful writes recorded their audit row inside their own transaction.
-      await recordAudit(deps.db, auditRow(exchange, ssp, status, errorCode)).catch((err) => {
+      try {
+        await deps.audit.write(auditRow(exchange, ssp, status, errorCode));
+      } catch (err) {
+        // Spec: audit is always on. Data whose access cannot be audited is not returned.
         request.log.error({ err: safeError(err), traceId: ssp.traceId }, 'audit row could not be written');
-      });
+        errorCode = 'INTERNAL_SERVER_ERROR';
+        status = 500;
+        result = { status, resource: operationOutcome(errorCode, 'The provider could not record the request in its audit trail') };
+      }
     }
     logExchange(request.log, exchange, ssp.traceId, status, errorCode, started);
     return sendFhir(reply, exchange.format, status, result.resource, result.headers, header(request, 'accept-encoding'));

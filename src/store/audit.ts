@@ -18,17 +18,59 @@ export interface AuditRow {
 // Header values are consumer-controlled: keep what is stored bounded.
 const clip = (value: string | undefined) => (value === undefined ? null : value.slice(0, 200));
 
+const insertRows = `INSERT INTO audit_event (practice, interaction_id, trace_id, from_asid, to_asid, requesting_organization,
+    requesting_practitioner, requesting_device, patient_id, http_status, error_code)
+  SELECT practice, interaction_id, trace_id, from_asid, to_asid, requesting_organization, requesting_practitioner,
+    requesting_device, patient_id, http_status, error_code
+  FROM jsonb_to_recordset($1::text::jsonb) AS x(practice text, interaction_id text, trace_id text, from_asid text,
+    to_asid text, requesting_organization text, requesting_practitioner text, requesting_device text, patient_id text,
+    http_status integer, error_code text)`;
+
+function toRecord(row: AuditRow): Record<string, unknown> {
+  return {
+    practice: clip(row.practice), interaction_id: clip(row.interactionId), trace_id: clip(row.traceId),
+    from_asid: clip(row.fromAsid), to_asid: clip(row.toAsid), requesting_organization: clip(row.requestingOrganization),
+    requesting_practitioner: clip(row.requestingPractitioner), requesting_device: clip(row.requestingDevice),
+    patient_id: clip(row.patientId), http_status: row.httpStatus, error_code: row.errorCode ?? null,
+  };
+}
+
+/** Writes one audit row now: used inside a write's own transaction, so the two commit together. */
 export async function recordAudit(db: Db, row: AuditRow): Promise<void> {
-  await db.query(
-    `INSERT INTO audit_event (practice, interaction_id, trace_id, from_asid, to_asid, requesting_organization,
-       requesting_practitioner, requesting_device, patient_id, http_status, error_code)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [
-      clip(row.practice), clip(row.interactionId), clip(row.traceId), clip(row.fromAsid), clip(row.toAsid),
-      clip(row.requestingOrganization), clip(row.requestingPractitioner), clip(row.requestingDevice),
-      clip(row.patientId), row.httpStatus, row.errorCode ?? null,
-    ],
-  );
+  await db.query(insertRows, [JSON.stringify([toRecord(row)])]);
+}
+
+/**
+ * Audit rows of reads, written with group commit: rows that arrive while one INSERT is in flight
+ * wait and go together in the next one. Each caller still waits for its own row to be stored
+ * before the response leaves, but under load one round trip serves many requests.
+ */
+export class AuditWriter {
+  private queue: { record: Record<string, unknown>; done: (err?: unknown) => void }[] = [];
+  private flushing = false;
+
+  constructor(private readonly db: Db) {}
+
+  write(row: AuditRow): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ record: toRecord(row), done: (err) => (err ? reject(err) : resolve()) });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, 500);
+      try {
+        await this.db.query(insertRows, [JSON.stringify(batch.map((b) => b.record))]);
+        for (const b of batch) b.done();
+      } catch (err) {
+        for (const b of batch) b.done(err);
+      }
+    }
+    this.flushing = false;
+  }
 }
 
 export interface AuditEvent extends AuditRow {
