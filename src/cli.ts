@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import type { Capability } from './domain/practice.ts';
+import { setEnabled } from './store/practices.ts';
 import { sendConsumerRequest } from './consumer/request.ts';
 import { interactions } from './interactions.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -14,11 +17,15 @@ const usage = `gpc: the gpconnect-provider command line
   gpc serve            start the provider (migrates, and seeds an empty store with the test data pack)
   gpc migrate          bring the store's schema up to date
   gpc seed [--reset]   load the test data pack (--reset first deletes every practice's data)
+  gpc enable|disable <ODS> <gpconnect|appointments|structured>
+                       switch GP Connect or one capability on or off for a practice (recorded in enablement_change)
   gpc request <METHOD> <path> --interaction <urn> [--root URL] [--asid ASID] [--scope S] [--xml] [--body FILE]
                        send one well-formed GP Connect consumer request (fresh Ssp-* headers and audit JWT)
                        e.g. gpc request GET /Patient/2 --interaction urn:nhs:names:services:gpconnect:fhir:rest:read:patient-1
 
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, GPC_DATA_DIR, LOG_LEVEL (see README).`;
+
+const capabilities: Capability[] = ['gpconnect', 'appointments', 'structured'];
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -52,6 +59,20 @@ async function main(argv: string[]): Promise<number> {
       console.log('loaded the test data pack');
       await db.close();
       return 0;
+    }
+    case 'enable':
+    case 'disable': {
+      const [odsCode, capability] = rest;
+      if (!odsCode || !capabilities.includes(capability as Capability)) {
+        console.error(usage);
+        return 2;
+      }
+      const db = await openDb(config);
+      await migrate(db);
+      const changed = await setEnabled(db, odsCode, capability as Capability, command === 'enable', `gpc (${userInfo().username})`);
+      await db.close();
+      console.log(changed ? `${capability} ${command}d for ${odsCode}` : `no practice ${odsCode}`);
+      return changed ? 0 : 1;
     }
     case 'request': {
       const { values, positionals } = parseArgs({
