@@ -1,7 +1,8 @@
+import type { Socket } from 'node:net';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { LogLevel } from './config.ts';
 import type { Pds } from './domain/pds.ts';
-import { GpcError } from './fhir/errors.ts';
+import { GpcError, operationOutcome } from './fhir/errors.ts';
 import { createPipeline } from './http/pipeline.ts';
 import type { Db } from './store/db.ts';
 import { AuditWriter } from './store/audit.ts';
@@ -11,6 +12,8 @@ export interface AppOptions {
   db: Db;
   pds: Pds;
   logLevel?: LogLevel;
+  /** Where log lines go (stdout by default); tests capture them to check what is never logged. */
+  logStream?: { write(line: string): void };
   bodyLimit?: number;
   clock?: () => Date;
 }
@@ -18,7 +21,7 @@ export interface AppOptions {
 /** Builds the HTTP server: every GP Connect URL goes through one pipeline driven by the interaction table. */
 export async function buildApp(options: AppOptions): Promise<{ app: FastifyInstance; practices: PracticeDirectory }> {
   const app = Fastify({
-    logger: { level: options.logLevel ?? 'info', base: undefined },
+    logger: { level: options.logLevel ?? 'info', base: undefined, ...(options.logStream ? { stream: options.logStream } : {}) },
     // We log one line per request ourselves (pipeline.ts), without URLs: query strings hold NHS numbers.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
@@ -26,6 +29,11 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     return503OnClosing: true,
     // A hung or trickling client must not hold a connection for ever.
     requestTimeout: 30_000,
+    // A path with invalid percent-encoding never reaches the routes or the error handler; without
+    // this Fastify answers with its own application/json body. Spec (error handling, malformed
+    // request): 400 BAD_REQUEST as an OperationOutcome, audited like any other refusal.
+    frameworkErrors: (_error, request, reply) => handle(request, reply, new GpcError('BAD_REQUEST', 'The request URL is not validly percent-encoded')),
+    clientErrorHandler: writeClientError,
   });
   const practices = new PracticeDirectory(options.db);
   const handle = createPipeline({
@@ -55,4 +63,25 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     return handle(request, reply, refusal);
   });
   return { app, practices };
+}
+
+/**
+ * Requests Node's HTTP parser rejects (garbage, headers over the size limit, a timeout) never
+ * become Fastify requests, so they cannot be routed or audited. They still get an OperationOutcome
+ * in FHIR JSON with no-store (suite: error bodies must carry a FHIR media type), never a 5xx.
+ */
+function writeClientError(this: FastifyInstance, err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, diagnostics] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout', 'The request was not received in time']
+      : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'The request headers are larger than this server accepts']
+        : [400, 'Bad Request', 'The HTTP request is malformed'];
+  const body = JSON.stringify(operationOutcome('BAD_REQUEST', diagnostics));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/fhir+json;charset=utf-8\r\nCache-Control: no-store\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }

@@ -22,8 +22,6 @@ export interface Interaction {
   scope: 'patient/*.read' | 'patient/*.write' | 'organization/*.read';
   /** The switch, besides GP Connect's own, that must be on for the practice; none for Foundations. */
   capability?: Exclude<Capability, 'gpconnect'>;
-  /** Writes run in one transaction with their audit row. */
-  writes?: boolean;
   handler: Handler;
 }
 
@@ -37,7 +35,7 @@ export const interactions: Interaction[] = [
   { id: `${urn}fhir:rest:read:metadata-1`, method: 'GET', base: 'gpconnect', path: '/metadata', scope: 'organization/*.read', handler: readCapabilityStatement },
   { id: `${urn}fhir:rest:read:patient-1`, method: 'GET', base: 'gpconnect', path: '/Patient/:id', scope: 'patient/*.read', handler: readPatient },
   { id: `${urn}fhir:rest:search:patient-1`, method: 'GET', base: 'gpconnect', path: '/Patient', scope: 'patient/*.read', handler: searchPatients },
-  { id: `${urn}fhir:operation:gpc.registerpatient-1`, method: 'POST', base: 'gpconnect', path: '/Patient/$gpc.registerpatient', scope: 'patient/*.write', writes: true, handler: registerPatient },
+  { id: `${urn}fhir:operation:gpc.registerpatient-1`, method: 'POST', base: 'gpconnect', path: '/Patient/$gpc.registerpatient', scope: 'patient/*.write', handler: registerPatient },
   { id: `${urn}fhir:rest:read:practitioner-1`, method: 'GET', base: 'gpconnect', path: '/Practitioner/:id', scope: 'organization/*.read', handler: readPractitioner },
   { id: `${urn}fhir:rest:search:practitioner-1`, method: 'GET', base: 'gpconnect', path: '/Practitioner', scope: 'organization/*.read', handler: searchPractitioners },
   { id: `${urn}fhir:rest:read:organization-1`, method: 'GET', base: 'gpconnect', path: '/Organization/:id', scope: 'organization/*.read', handler: readOrganization },

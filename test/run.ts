@@ -5,7 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { after } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dropTestDatabases } from './harness/stores.ts';
+import { checkStores, dropTestDatabases } from './harness/stores.ts';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const filter = process.env.TEST_FILTER;
@@ -13,5 +13,6 @@ const files = readdirSync(root, { recursive: true, encoding: 'utf8' })
   .filter((f) => f.endsWith('.test.ts') && (!filter || f.includes(filter)))
   .sort();
 
+await checkStores();
 after(dropTestDatabases);
 for (const file of files) await import(pathToFileURL(root + file).href);

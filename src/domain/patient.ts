@@ -57,3 +57,21 @@ export interface Patient {
 export function isShareable(patient: Patient): boolean {
   return patient.registration.status === 'active' && patient.deceased === undefined && !patient.sensitive && patient.nhsNumberVerified;
 }
+
+/**
+ * The PDS verification rule of Find a patient and Register a patient: the date of birth matches
+ * PDS exactly, or two of its three parts (YYYY, MM, DD) match and so do the first three letters of
+ * the family name and the initial of the first given name.
+ */
+export function demographicsMatchPds(
+  local: { birthDate: string; family: string; given: string[] },
+  pds: { birthDate: string; family: string; given: string[] },
+): boolean {
+  if (local.birthDate === pds.birthDate) return true;
+  const a = local.birthDate.split('-');
+  const b = pds.birthDate.split('-');
+  const datePartsMatching = [0, 1, 2].filter((i) => a[i] === b[i]).length;
+  const familyMatches = local.family.slice(0, 3).toUpperCase() === pds.family.slice(0, 3).toUpperCase();
+  const initialMatches = (local.given[0]?.[0] ?? '').toUpperCase() === (pds.given[0]?.[0] ?? '').toUpperCase();
+  return datePartsMatching >= 2 && familyMatches && initialMatches;
+}

@@ -1,5 +1,5 @@
 import type { Address, ContactPoint } from '../domain/directory.ts';
-import type { NhsCommunication } from '../domain/patient.ts';
+import { demographicsMatchPds, type NhsCommunication } from '../domain/patient.ts';
 import { PdsUnavailableError, type PdsRecord } from '../domain/pds.ts';
 import { searchset } from '../fhir/datatypes.ts';
 import { GpcError } from '../fhir/errors.ts';
@@ -24,25 +24,27 @@ export const registerPatient: Handler = async (ctx) => {
   const request = readRegistration(ctx.body);
   const pds = await traceOnPds(ctx.pds, request.nhsNumber);
   verifyDemographics(request, pds);
-
   const registration: PatientRegistration = { ...request, gender: request.gender ?? pds.gender, registrationType: 'T', start: ctx.now };
-  const existing = await findPatientByNhsNumber(ctx.db, ctx.practice.odsCode, request.nhsNumber, true);
-  if (existing?.deceased !== undefined) throw new GpcError('INVALID_PATIENT_DEMOGRAPHICS', 'The patient is recorded as deceased');
-  if (existing?.registration.status === 'active') {
-    throw new GpcError('DUPLICATE_REJECTED', 'The patient already has an active registration at this practice');
-  }
-  let patient;
-  try {
-    patient = existing
-      ? await reactivatePatient(ctx.db, ctx.practice.odsCode, existing.id, registration)
-      : await insertPatient(ctx.db, ctx.practice.odsCode, registration);
-  } catch (err) {
-    // Two registrations of one NHS number racing: the unique index lets one through.
-    if (isUniqueViolation(err)) throw new GpcError('DUPLICATE_REJECTED', 'The patient already has an active registration at this practice');
-    throw err;
-  }
-  ctx.audit.patientId = patient.id;
-  return { resource: searchset([patientResource(patient, ctx.practice.organizationId)]) };
+
+  return ctx.commit(async (tx) => {
+    const existing = await findPatientByNhsNumber(tx, ctx.practice.odsCode, request.nhsNumber, true);
+    if (existing?.deceased !== undefined) throw new GpcError('INVALID_PATIENT_DEMOGRAPHICS', 'The patient is recorded as deceased');
+    if (existing?.registration.status === 'active') {
+      throw new GpcError('DUPLICATE_REJECTED', 'The patient already has an active registration at this practice');
+    }
+    let patient;
+    try {
+      patient = existing
+        ? await reactivatePatient(tx, ctx.practice.odsCode, existing.id, registration)
+        : await insertPatient(tx, ctx.practice.odsCode, registration);
+    } catch (err) {
+      // Two registrations of one NHS number racing: the unique index lets one through.
+      if (isUniqueViolation(err)) throw new GpcError('DUPLICATE_REJECTED', 'The patient already has an active registration at this practice');
+      throw err;
+    }
+    ctx.audit.patientId = patient.id;
+    return { resource: searchset([patientResource(patient, ctx.practice.organizationId)]) };
+  });
 };
 
 type RegistrationRequest = Omit<PatientRegistration, 'registrationType' | 'start'>;
@@ -188,19 +190,9 @@ async function traceOnPds(pds: Parameters<Handler>[0]['pds'], nhsNumber: string)
   return record;
 }
 
-/**
- * Register page: verified when the date of birth matches PDS exactly, or when two of its three
- * parts match and so do the first three letters of the family name and the first initial.
- */
+/** Register page: the NHS number is verified against PDS (rule in demographicsMatchPds). */
 function verifyDemographics(request: RegistrationRequest, pds: PdsRecord): void {
-  if (request.birthDate === pds.birthDate) return;
-  const a = request.birthDate.split('-');
-  const b = pds.birthDate.split('-');
-  const datePartsMatching = [0, 1, 2].filter((i) => a[i] === b[i]).length;
-  const familyMatches = request.family.slice(0, 3).toUpperCase() === pds.family.slice(0, 3).toUpperCase();
-  const initialMatches = (request.given[0]?.[0] ?? '').toUpperCase() === (pds.given[0]?.[0] ?? '').toUpperCase();
-  if (datePartsMatching >= 2 && familyMatches && initialMatches) return;
-  throw new GpcError('INVALID_PATIENT_DEMOGRAPHICS', 'The demographics sent do not match PDS');
+  if (!demographicsMatchPds(request, pds)) throw new GpcError('INVALID_PATIENT_DEMOGRAPHICS', 'The demographics sent do not match PDS');
 }
 
 function isObject(value: unknown): value is Json {

@@ -14,7 +14,7 @@ export function practitionerResource(p: Practitioner): Resource {
       ...p.sdsRoleProfileIds.map((value) => ({ system: identifierSystems.sdsRoleProfileId, value })),
     ],
     name: [compact({ use: 'usual', family: p.family, given: p.given.length ? p.given : undefined, prefix: p.prefix.length ? p.prefix : undefined })],
-    gender: p.gender, telecom: [{system:'phone',value:'1'}],
+    gender: p.gender,
   });
 }
 
@@ -44,7 +44,7 @@ export function locationResource(l: Location): Resource {
     resourceType: 'Location',
     id: l.id,
     meta: meta(l.version, profiles.location),
-    identifier: l.siteOdsCode ? [{ system: 'x', value: 'y' }, { system: identifierSystems.odsSiteCode, value: l.siteOdsCode }] : undefined,
+    identifier: l.siteOdsCode ? [{ system: identifierSystems.odsSiteCode, value: l.siteOdsCode }] : undefined,
     status: l.status,
     name: l.name,
     telecom: l.telecom.length > 0 ? l.telecom.map(contactPoint) : undefined,

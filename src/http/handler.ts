@@ -19,6 +19,11 @@ export interface HandlerContext {
   now: Date;
   /** Facts the handler learns that the audit row records (the patient concerned). */
   audit: { patientId?: string };
+  /**
+   * Runs a write in one transaction together with the request's audit row, so both commit or
+   * neither does. Validation and outside calls (PDS) belong before it, not inside.
+   */
+  commit(work: (tx: Db) => Promise<HandlerResult>): Promise<HandlerResult>;
 }
 
 export interface HandlerResult {

@@ -71,6 +71,8 @@ interface Exchange {
   parties?: RequestingParties;
   patientId?: string;
   format: FhirFormat;
+  /** Set once the audit row is stored with a committed write. */
+  audited?: boolean;
 }
 
 /**
@@ -98,8 +100,8 @@ export function createPipeline(deps: PipelineDeps) {
       result = { status: failure.status, resource: operationOutcome(failure.code, failure.diagnostics) };
     }
     let status = result.status ?? 200;
-    if (errorCode !== undefined || !exchange.interaction?.writes) {
-      // Successful writes recorded their audit row inside their own transaction.
+    if (!exchange.audited) {
+      // A write that committed recorded its audit row in its own transaction (ctx.commit).
       try {
         await deps.audit.write(auditRow(exchange, ssp, status, errorCode));
       } catch (err) {
@@ -151,18 +153,18 @@ async function serve(deps: PipelineDeps, request: FastifyRequest, exchange: Exch
     pds: deps.pds,
     now: deps.clock(),
     audit: {},
+    commit: (work) =>
+      deps.db.transaction(async (tx) => {
+        const result = await work(tx);
+        exchange.patientId = ctx.audit.patientId;
+        await recordAudit(tx, auditRow(exchange, ssp, result.status ?? 200, undefined));
+        exchange.audited = true;
+        return result;
+      }),
   };
-  if (!interaction.writes) {
-    const result = await interaction.handler(ctx);
-    exchange.patientId = ctx.audit.patientId;
-    return result;
-  }
-  return deps.db.transaction(async (tx) => {
-    const result = await interaction.handler({ ...ctx, db: tx });
-    exchange.patientId = ctx.audit.patientId;
-    await recordAudit(tx, auditRow(exchange, ssp, result.status ?? 200, undefined));
-    return result;
-  });
+  const result = await interaction.handler(ctx);
+  exchange.patientId = ctx.audit.patientId;
+  return result;
 }
 
 /**

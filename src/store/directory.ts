@@ -33,7 +33,7 @@ export async function findOrganizationsByOdsCode(db: Db, practice: string, odsCo
 }
 
 export async function findLocation(db: Db, practice: string, id: string): Promise<Location | undefined> {
-  const rows = await db.query<LocationRow>(`SELECT ${locationColumns} FROM location WHERE id = $2 AND $1::text IS NOT NULL ORDER BY practice`, [practice, id]);
+  const rows = await db.query<LocationRow>(`SELECT ${locationColumns} FROM location WHERE practice = $1 AND id = $2`, [practice, id]);
   return rows[0] && toLocation(rows[0]);
 }
 

@@ -74,6 +74,11 @@ export async function findPatientByNhsNumber(db: Db, practice: string, nhsNumber
   return rows[0] && toPatient(rows[0]);
 }
 
+/** Records that the patient's NHS number has been traced and verified on PDS (Find a patient). */
+export async function markNhsNumberVerified(db: Db, practice: string, id: string): Promise<void> {
+  await db.query('UPDATE patient SET nhs_number_verified = true WHERE practice = $1 AND id = $2', [practice, id]);
+}
+
 /** The demographics a registration writes: a new temporary record, or a lapsed one re-activated. */
 export interface PatientRegistration {
   nhsNumber: string;

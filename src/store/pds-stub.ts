@@ -17,3 +17,4 @@ export function storedPds(db: Db): Pds {
     },
   };
 }
+

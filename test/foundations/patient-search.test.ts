@@ -180,6 +180,33 @@ describeOnEachStore('Foundations Patient search', (provider) => {
     });
   }
 
+  // Unverified-record rule (digest §2): an active match never traced on PDS is traced and verified first.
+  // patient7 and patient8 are used by no other test here.
+  const verified = async (id: string) =>
+    (await provider().db.query<{ v: boolean }>(`SELECT nhs_number_verified AS v FROM patient WHERE practice = 'B82617' AND id = $1`, [id]))[0]!.v;
+
+  it('an unverified patient whose demographics match PDS is verified, marked so and returned (patient7)', async () => {
+    await provider().db.query(`UPDATE patient SET nhs_number_verified = false WHERE practice = 'B82617' AND id = '7'`);
+    assertOutcome(await provider().gpc({ path: '/Patient/7', interaction: 'readPatient' }), 404, 'PATIENT_NOT_FOUND');
+    const [patient] = searchsetPatients(await search(identifierQuery('9690937391')), 1);
+    assert.equal(patient.id, '7');
+    assertNhsIdentifier(patient, '9690937391');
+    assert.equal(await verified('7'), true);
+    assert.equal((await provider().gpc({ path: '/Patient/7', interaction: 'readPatient' })).status, 200);
+  });
+
+  it('an unverified patient whose demographics fail PDS verification is not returned, nor marked (patient8)', async () => {
+    const [original] = await provider().db.query<{ birth_date: string; family: string }>(`SELECT birth_date, family FROM patient WHERE practice = 'B82617' AND id = '8'`);
+    await provider().db.query(`UPDATE patient SET nhs_number_verified = false, birth_date = '2001-01-01', family = 'ZZZNOMATCH' WHERE practice = 'B82617' AND id = '8'`);
+    try {
+      searchsetPatients(await search(identifierQuery('9690937405')), 0);
+      assert.equal(await verified('8'), false);
+    } finally {
+      await provider().db.query(`UPDATE patient SET nhs_number_verified = true, birth_date = $1, family = $2 WHERE practice = 'B82617' AND id = '8'`, [original!.birth_date, original!.family]);
+    }
+    searchsetPatients(await search(identifierQuery('9690937405')), 1);
+  });
+
   it('an error is answered in the format asked for (XML OperationOutcome)', async () => {
     const res = await search(`_format=${encodeURIComponent(xml)}`);
     assertFormat(res, 'xml');

@@ -534,6 +534,9 @@ describeOnEachStore('Foundations register patient', (provider) => {
   it('concurrent registrations of one NHS number: exactly one 200, the rest 409 DUPLICATE_REJECTED, one patient row', async () => {
     const row = take();
     const body = parameters(defaultPatient(row));
+    // Warm the connection pool first: otherwise each request waits for a new PostgreSQL connection,
+    // they arrive one after another and the race (two inserts of one NHS number) is never run.
+    await Promise.all(Array.from({ length: 8 }, () => searchFor(patients.patient1.nhs)));
     const results = await Promise.all(Array.from({ length: 5 }, () => register(body)));
     const statuses = results.map((r) => r.status).sort();
     assert.deepEqual(statuses, [200, 409, 409, 409, 409], results.map((r) => r.text.slice(0, 200)).join('\n'));

@@ -145,12 +145,7 @@ export async function startTestProvider(store: TestStore, options: { clock?: () 
  */
 export function describeOnEachStore(title: string, body: (provider: () => TestProvider) => void, options: { clock?: () => Date } = {}): void {
   for (const store of testStores) {
-    describe(`${title} [${store.name}]`, async () => {
-      const problem = await store.unavailable();
-      if (problem) {
-        describe('store unavailable', { skip: problem }, () => {});
-        return;
-      }
+    describe(`${title} [${store.name}]`, { skip: store.problem }, () => {
       let provider: TestProvider;
       before(async () => {
         provider = await startTestProvider(store, options);

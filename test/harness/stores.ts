@@ -14,6 +14,8 @@ export interface TestStore {
   name: 'embedded' | 'postgres';
   /** Why the store is unavailable (tests are then skipped, visibly); undefined when usable. */
   unavailable(): Promise<string | undefined>;
+  /** The answer of unavailable(), once checkStores() has run. */
+  problem?: string;
   freshDb(): Promise<Db>;
 }
 
@@ -117,3 +119,11 @@ export const testStores: TestStore[] = (process.env.TEST_STORES ?? 'embedded,pos
     if (name === 'postgres') return postgres;
     throw new Error(`TEST_STORES: unknown store ${name}`);
   });
+
+/**
+ * Finds out, before any test is declared, which stores can be used: node:test needs to know
+ * whether to skip a suite when it is declared, not later.
+ */
+export async function checkStores(): Promise<void> {
+  for (const store of testStores) store.problem = await store.unavailable();
+}

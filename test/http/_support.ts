@@ -17,6 +17,10 @@ const displays: Record<string, string> = {
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
   PAYLOAD_TOO_LARGE: 'Request body too large',
   INVALID_NHS_NUMBER: 'Invalid NHS number',
+  INVALID_PARAMETER: 'Invalid parameter',
+  INVALID_IDENTIFIER_SYSTEM: 'Invalid identifier system',
+  INVALID_IDENTIFIER_VALUE: 'Invalid identifier value',
+  DUPLICATE_REJECTED: 'Create would lead to creation of a duplicate resource',
 };
 
 /**
