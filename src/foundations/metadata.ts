@@ -84,8 +84,8 @@ function buildStatement(): Record<string, unknown> {
 
 let statement: Record<string, unknown> | undefined;
 
-/** GET /metadata */
+/** GET /metadata (frozen, so the reply serialises it once per format). */
 export const readCapabilityStatement: Handler = async () => {
-  statement ??= buildStatement();
+  statement ??= Object.freeze(buildStatement());
   return { resource: statement };
 };

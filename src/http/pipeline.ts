@@ -125,8 +125,7 @@ async function serve(deps: PipelineDeps, request: FastifyRequest, exchange: Exch
   exchange.practice = practice;
 
   const checked = checkSspHeaders(ssp, practice.asid);
-  const interaction = selectInteraction(address, request.method, checked.interactionId);
-  const params = matchPath(address.base, address.segments).params;
+  const { interaction, params } = selectInteraction(address, request.method, checked.interactionId);
   exchange.interaction = interaction;
 
   exchange.parties = checkAuditJwt(header(request, 'authorization'), {
@@ -171,15 +170,15 @@ async function serve(deps: PipelineDeps, request: FastifyRequest, exchange: Exch
  * Spec: the Ssp-InteractionID SHALL be consistent with the endpoint and verb requested. Amend and
  * cancel share PUT /Appointment/{id}: only the interaction id tells them apart.
  */
-function selectInteraction(address: ServiceAddress, method: string, interactionId: string): Interaction {
-  const { candidates } = matchPath(address.base, address.segments);
+function selectInteraction(address: ServiceAddress, method: string, interactionId: string): { interaction: Interaction; params: Record<string, string> } {
+  const { candidates, params } = matchPath(address.base, address.segments);
   const path = '/' + address.segments.join('/');
   if (candidates.length === 0) throw new GpcError('BAD_REQUEST', `${path} is not a GP Connect resource path`);
   const sameVerb = candidates.filter((c) => c.method === method);
   if (sameVerb.length === 0) throw new GpcError('BAD_REQUEST', `${method} is not supported on ${path}`);
   const chosen = sameVerb.find((c) => c.id === interactionId);
   if (!chosen) throw new GpcError('BAD_REQUEST', `Ssp-InteractionID ${interactionId} does not match ${method} ${path}`);
-  return chosen;
+  return { interaction: chosen, params };
 }
 
 function negotiate(request: FastifyRequest, query: URLSearchParams | undefined): FhirFormat {

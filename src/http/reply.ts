@@ -17,7 +17,7 @@ export function sendFhir(
   if (resource === undefined) return reply.send();
   const etag = weakEtag(resource);
   if (etag) reply.header('etag', etag);
-  const text = format === 'xml' ? toFhirXml(resource) : JSON.stringify(resource);
+  const text = serialize(resource, format);
   reply.header('content-type', mediaTypes[format]);
   // Spec: Accept-Encoding gzip SHALL be honoured.
   if (acceptEncoding !== undefined && /\bgzip\b/.test(acceptEncoding)) {
@@ -31,4 +31,19 @@ function weakEtag(resource: Record<string, unknown>): string | undefined {
   if (resource.resourceType === 'Bundle' || resource.resourceType === 'OperationOutcome') return undefined;
   const versionId = (resource.meta as { versionId?: string } | undefined)?.versionId;
   return versionId === undefined ? undefined : `W/"${versionId}"`;
+}
+
+/**
+ * Resources a handler returns again and again (the CapabilityStatement) are frozen: their bytes
+ * are worked out once per format. Everything else is serialised per response.
+ */
+const serialized = new WeakMap<object, Partial<Record<FhirFormat, string>>>();
+
+function serialize(resource: Record<string, unknown>, format: FhirFormat): string {
+  const frozen = Object.isFrozen(resource);
+  const cached = frozen ? serialized.get(resource)?.[format] : undefined;
+  if (cached !== undefined) return cached;
+  const text = format === 'xml' ? toFhirXml(resource) : JSON.stringify(resource);
+  if (frozen) serialized.set(resource, { ...serialized.get(resource), [format]: text });
+  return text;
 }

@@ -14,11 +14,22 @@ export function openPostgresDb(connectionString: string, poolSize = 16): Db {
   return poolDb(pool);
 }
 
+/**
+ * Statements with parameters go as named prepared statements: each connection parses and plans
+ * a statement once, then only binds values (the hot paths run the same few statements).
+ */
+const statementNames = new Map<string, string>();
+function prepared(text: string, values: unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (name === undefined) statementNames.set(text, (name = `gpc_${statementNames.size}`));
+  return { name, text, values };
+}
+
 function poolDb(pool: pg.Pool): Db {
   return {
     kind: 'postgres',
     async query<Row>(sql: string, params: unknown[] = []) {
-      const result = await pool.query(sql, params);
+      const result = params.length > 0 ? await pool.query(prepared(sql, params)) : await pool.query(sql);
       return result.rows as Row[];
     },
     async exec(sql: string) {
@@ -48,7 +59,7 @@ function clientDb(client: pg.PoolClient): Db {
   return {
     kind: 'postgres',
     async query<Row>(sql: string, params: unknown[] = []) {
-      return (await client.query(sql, params)).rows as Row[];
+      return (params.length > 0 ? await client.query(prepared(sql, params)) : await client.query(sql)).rows as Row[];
     },
     async exec(sql: string) {
       await client.query(sql);
