@@ -1,55 +1,25 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { describeOnEachStore, interactionIds, type GpcResponse } from '../harness/provider.ts';
+import { describeOnEachStore, interactionIds, readRequest, type ReadOptions } from '../harness/provider.ts';
+import { assertOk, assertOutcome, assertRead, fhirJson, fhirMediaTypes, formatOf, sd, systems } from '../harness/assertions.ts';
 
 /**
  * LocationRead.feature (suite checklist §6.3, spec digest §8).
  * Suite maps: SIT1/SIT2/SIT3 = Location/1, /8, /3 with ods-site-code Z26556, Z33432, Z33433.
  */
 
-const profile = 'https://fhir.nhs.uk/STU3/StructureDefinition/CareConnect-GPC-Location-1';
-const organizationProfile = 'https://fhir.nhs.uk/STU3/StructureDefinition/CareConnect-GPC-Organization-1';
-const siteCodeSystem = 'https://fhir.nhs.uk/Id/ods-site-code';
+const profile = `${sd}CareConnect-GPC-Location-1`;
+const organizationProfile = `${sd}CareConnect-GPC-Organization-1`;
 const sites = [
   { key: 'SIT1', id: '1', siteCode: 'Z26556' },
   { key: 'SIT2', id: '8', siteCode: 'Z33432' },
   { key: 'SIT3', id: '3', siteCode: 'Z33433' },
 ] as const;
 const [SIT1, SIT2, SIT3] = sites;
-
-const json = 'application/fhir+json';
-const xml = 'application/fhir+xml';
-const formatOf = (type: string) => (type === xml ? 'xml' : 'json');
-
-function assertNoStore(res: GpcResponse): void {
-  assert.match(String(res.headers['cache-control']), /no-store/);
-}
-
-function assertFormat(res: GpcResponse, format: 'json' | 'xml'): void {
-  assert.equal(res.headers['content-type'], `application/fhir+${format};charset=utf-8`);
-  if (format === 'xml') assert.match(res.text, /^<\?xml[^>]*\?>\s*<\w+ xmlns="http:\/\/hl7.org\/fhir">/);
-  else JSON.parse(res.text);
-}
-
-/** The suite's OperationOutcome step, with the exact Spine code, plus no-store. */
-function assertOutcome(res: GpcResponse, status: number, code: string): void {
-  assert.equal(res.status, status, res.text);
-  assertFormat(res, 'json');
-  assertNoStore(res);
-  assert.equal(res.json.resourceType, 'OperationOutcome');
-  assert.ok(res.json.meta, 'OperationOutcome has meta');
-  assert.ok(res.json.issue.length >= 1);
-  for (const issue of res.json.issue) {
-    assert.equal(issue.severity, 'error');
-    assert.ok(issue.code);
-    assert.equal(issue.details.coding.length, 1);
-    assert.equal(issue.details.coding[0].code, code);
-    assert.ok(issue.details.coding[0].display);
-  }
-}
+type Site = { id: string; siteCode: string };
 
 /** "Response Resource should be a Location" + id = request id + site code identifier + metadata + Not In Use. */
-function assertLocation(l: any, site: { id: string; siteCode: string }): void {
+function assertLocation(l: any, site: Site): void {
   assert.equal(l.resourceType, 'Location');
   assert.equal(l.id, site.id);
   assert.ok(typeof l.name === 'string' && l.name.length > 0);
@@ -57,7 +27,7 @@ function assertLocation(l: any, site: { id: string; siteCode: string }): void {
   assert.deepEqual(l.meta.profile, [profile]);
   assert.ok(l.meta.versionId);
   for (const identifier of l.identifier ?? []) assert.ok(identifier.system);
-  const siteCodes = (l.identifier ?? []).filter((i: { system: string }) => i.system === siteCodeSystem);
+  const siteCodes = (l.identifier ?? []).filter((i: { system: string }) => i.system === systems.odsSite);
   assert.deepEqual(siteCodes.map((i: { value: string }) => i.value), [site.siteCode]);
   if (l.status !== undefined) assert.ok(['active', 'suspended', 'inactive'].includes(l.status));
   for (const concept of [...(l.type ? [l.type] : []), ...(l.physicalType ? [l.physicalType] : [])]) {
@@ -72,30 +42,25 @@ function assertLocation(l: any, site: { id: string; siteCode: string }): void {
 }
 
 describeOnEachStore('Foundations Location read', (provider) => {
-  const read = async (id: string, extra: { accept?: string; format?: string; interaction?: string } = {}) =>
-    provider().gpc({
-      path: `/Location/${id}${extra.format ? `?_format=${encodeURIComponent(extra.format)}` : ''}`,
-      interaction: 'readLocation',
-      headers: { ...(extra.accept ? { Accept: extra.accept } : {}), ...(extra.interaction ? { 'Ssp-InteractionID': extra.interaction } : {}) },
-    });
+  const read = (id: string, extra?: ReadOptions) => provider().gpc(readRequest(`/Location/${id}`, 'readLocation', extra));
+  /** Reads `site` as `extra` asks: its Location, in `mediaType`. */
+  async function assertReads(site: Site, extra: ReadOptions, mediaType: string): Promise<any> {
+    const res = await read(site.id, extra);
+    assertOk(res, 'Location', mediaType);
+    assertLocation(res.json, site);
+    return res.json;
+  }
 
   /** The suite's "resolvable" read: a fresh default Organization read of the reference. */
   async function assertManagingOrganizationReadable(l: any): Promise<void> {
     const res = await provider().gpc({ path: `/${l.managingOrganization.reference}`, interaction: 'readOrganization' });
-    assert.equal(res.status, 200, res.text);
-    assert.equal(res.json.resourceType, 'Organization');
+    assertOk(res, 'Organization');
     assert.equal(`Organization/${res.json.id}`, l.managingOrganization.reference);
     assert.deepEqual(res.json.meta.profile, [organizationProfile]);
   }
 
   for (const site of sites) {
-    it(`L1 ${site.key} (Location/${site.id}) reads with a name, an address and site code ${site.siteCode}`, async () => {
-      const res = await read(site.id);
-      assert.equal(res.status, 200, res.text);
-      assertFormat(res, 'json');
-      assertNoStore(res);
-      assertLocation(res.json, site);
-    });
+    it(`L1 ${site.key} (Location/${site.id}) reads with a name, an address and site code ${site.siteCode}`, () => assertReads(site, {}, fhirJson));
 
     it(`${site.key} (Location/${site.id}) has a managingOrganization that reads as an Organization`, async () => {
       const res = await read(site.id);
@@ -110,48 +75,27 @@ describeOnEachStore('Foundations Location read', (provider) => {
     });
   }
 
-  for (const type of [json, xml]) {
-    it(`L3 _format=${type} decides the format of SIT1`, async () => {
-      const res = await read(SIT1.id, { format: type });
-      assert.equal(res.status, 200, res.text);
-      assertFormat(res, formatOf(type));
-      assertLocation(res.json, SIT1);
-    });
+  for (const type of fhirMediaTypes) {
+    it(`L3 _format=${type} decides the format of SIT1`, () => assertReads(SIT1, { format: type }, type));
   }
 
-  for (const accept of [json, xml]) {
-    for (const format of [json, xml]) {
-      it(`L4 Accept: ${accept} with _format=${format} answers SIT3 in ${formatOf(format)} (_format wins)`, async () => {
-        const res = await read(SIT3.id, { accept, format });
-        assert.equal(res.status, 200, res.text);
-        assertFormat(res, formatOf(format));
-        assertLocation(res.json, SIT3);
-      });
+  for (const accept of fhirMediaTypes) {
+    for (const format of fhirMediaTypes) {
+      it(`L4 Accept: ${accept} with _format=${format} answers SIT3 in ${formatOf(format)} (_format wins)`, () => assertReads(SIT3, { accept, format }, format));
     }
   }
 
-  for (const type of [json, xml]) {
+  for (const type of fhirMediaTypes) {
     it(`L6 SIT2 conforms in ${formatOf(type)}: profile, site code, resolvable managingOrganization, no endpoint`, async () => {
-      const res = await read(SIT2.id, { accept: type });
-      assert.equal(res.status, 200, res.text);
-      assertFormat(res, formatOf(type));
-      assertLocation(res.json, SIT2);
-      await assertManagingOrganizationReadable(res.json);
+      await assertManagingOrganizationReadable(await assertReads(SIT2, { accept: type }, type));
     });
   }
 
   it('L7 the read carries ETag W/"<meta.versionId>"', async () => {
-    const res = await read(SIT1.id);
-    assert.equal(res.status, 200);
-    assert.equal(res.headers.etag, `W/"${res.json.meta.versionId}"`);
+    assertRead(await read(SIT1.id), 'Location');
   });
 
-  it('L8 a successful read is Cache-Control no-store', async () => {
-    const res = await read(SIT1.id);
-    assert.equal(res.status, 200);
-    assertNoStore(res);
-    assertLocation(res.json, SIT1);
-  });
+  it('L8 a successful read is Cache-Control no-store', () => assertReads(SIT1, {}, fhirJson));
 
   it('L9 a read with the Practitioner read interaction id is 400 BAD_REQUEST (no-store)', async () => {
     assertOutcome(await read(SIT1.id, { interaction: interactionIds.readPractitioner }), 400, 'BAD_REQUEST');
@@ -163,7 +107,7 @@ describeOnEachStore('Foundations Location read', (provider) => {
 
   it("the practice's preferred branch surgery (Location/16) reads with the practice as managing organisation", async () => {
     const res = await read('16');
-    assert.equal(res.status, 200, res.text);
+    assertOk(res, 'Location');
     assert.equal(res.json.managingOrganization.reference, 'Organization/7');
     await assertManagingOrganizationReadable(res.json);
   });

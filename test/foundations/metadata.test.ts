@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { describeOnEachStore } from '../harness/provider.ts';
-
-const sd = 'https://fhir.nhs.uk/STU3/StructureDefinition/';
+import { assertOk, fhirMediaTypes, fhirXml, sd } from '../harness/assertions.ts';
 
 describeOnEachStore('Foundations CapabilityStatement', (provider) => {
   it('GET /metadata returns the CapabilityStatement with no-store and the FHIR JSON media type', async () => {
     const res = await provider().gpc({ path: '/metadata', interaction: 'metadata' });
-    assert.equal(res.status, 200);
-    assert.equal(res.headers['content-type'], 'application/fhir+json;charset=utf-8');
-    assert.match(String(res.headers['cache-control']), /no-store/);
-    assert.equal(res.json.resourceType, 'CapabilityStatement');
+    assertOk(res, 'CapabilityStatement');
     assert.equal(res.json.fhirVersion, '3.0.1');
-    assert.deepEqual(res.json.format, ['application/fhir+json', 'application/fhir+xml']);
+    assert.deepEqual(res.json.format, [...fhirMediaTypes]);
     assert.ok(res.json.software.name && res.json.software.version);
   });
 
@@ -43,9 +39,6 @@ describeOnEachStore('Foundations CapabilityStatement', (provider) => {
 
   it('answers in XML when _format asks for it', async () => {
     const res = await provider().gpc({ path: '/metadata?_format=application/fhir%2Bxml', interaction: 'metadata' });
-    assert.equal(res.status, 200);
-    assert.equal(res.headers['content-type'], 'application/fhir+xml;charset=utf-8');
-    assert.match(res.text, /^<\?xml[^>]*\?>\s*<CapabilityStatement xmlns="http:\/\/hl7.org\/fhir">/);
-    assert.equal(res.json.resourceType, 'CapabilityStatement');
+    assertOk(res, 'CapabilityStatement', fhirXml); // the XML root element is the CapabilityStatement
   });
 });

@@ -1,72 +1,25 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { describeOnEachStore, interactionIds, type GpcResponse } from '../harness/provider.ts';
+import { describeOnEachStore, interactionIds, readRequest, type ReadOptions } from '../harness/provider.ts';
+import {
+  assertFormat, assertOk, assertOutcome, assertRead, assertSearchset, fhirJson, fhirMediaTypes, formatOf, identifier, query, sd, systems,
+} from '../harness/assertions.ts';
 
 /**
  * OrganizationRead.feature and OrganizationSearch.feature (suite checklist §6.1–6.2, spec digest §7).
  * Suite map: ORG1 = B82617 (found exactly once), unknownORG = INVOC1 (not found).
  */
 
-const profile = 'https://fhir.nhs.uk/STU3/StructureDefinition/CareConnect-GPC-Organization-1';
-const searchsetProfile = 'https://fhir.nhs.uk/STU3/StructureDefinition/GPConnect-Searchset-Bundle-1';
-const odsSystem = 'https://fhir.nhs.uk/Id/ods-organization-code';
-const odsSystemLegacy = 'http://fhir.nhs.net/Id/ods-organization-code';
+const profile = `${sd}CareConnect-GPC-Organization-1`;
 const allowedExtensions = [
-  'https://fhir.nhs.uk/STU3/StructureDefinition/Extension-CareConnect-GPC-MainLocation-1',
+  `${sd}Extension-CareConnect-GPC-MainLocation-1`,
   'http://hl7.org/fhir/StructureDefinition/organization-period',
 ];
 const ORG1 = 'B82617';
 const unknownORG = 'INVOC1';
+const ods = (code: string) => identifier(systems.ods, code);
 
-const json = 'application/fhir+json';
-const xml = 'application/fhir+xml';
-const formatOf = (type: string) => (type === xml ? 'xml' : 'json');
-
-/** Query string encoded the way the suite's WebUtility.UrlEncode does it (| ⇒ %7C, + ⇒ %2B). */
-function query(...pairs: [string, string][]): string {
-  return pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
-}
-const ods = (code: string): [string, string] => ['identifier', `${odsSystem}|${code}`];
-
-function assertNoStore(res: GpcResponse): void {
-  assert.match(String(res.headers['cache-control']), /no-store/);
-}
-
-function assertFormat(res: GpcResponse, format: 'json' | 'xml'): void {
-  assert.equal(res.headers['content-type'], `application/fhir+${format};charset=utf-8`);
-  if (format === 'xml') assert.match(res.text, /^<\?xml[^>]*\?>\s*<\w+ xmlns="http:\/\/hl7.org\/fhir">/);
-  else JSON.parse(res.text);
-}
-
-/** The suite's OperationOutcome step, with the exact Spine code, plus no-store. */
-function assertOutcome(res: GpcResponse, status: number, code: string): void {
-  assert.equal(res.status, status, res.text);
-  assertFormat(res, 'json');
-  assertNoStore(res);
-  assert.equal(res.json.resourceType, 'OperationOutcome');
-  assert.ok(res.json.meta, 'OperationOutcome has meta');
-  assert.ok(res.json.issue.length >= 1);
-  for (const issue of res.json.issue) {
-    assert.equal(issue.severity, 'error');
-    assert.ok(issue.code);
-    assert.equal(issue.details.coding.length, 1);
-    assert.equal(issue.details.coding[0].code, code);
-    assert.ok(issue.details.coding[0].display);
-  }
-}
-
-function assertSearchset(res: GpcResponse, entries: number): any[] {
-  assert.equal(res.status, 200, res.text);
-  assertNoStore(res);
-  assert.equal(res.json.resourceType, 'Bundle');
-  assert.equal(res.json.type, 'searchset');
-  assert.ok(res.json.meta.profile.includes(searchsetProfile));
-  const found = (res.json.entry ?? []).map((e: { resource: unknown }) => e.resource);
-  assert.equal(found.length, entries);
-  return found;
-}
-
-const odsIdentifiers = (o: any) => (o.identifier ?? []).filter((i: { system: string }) => i.system === odsSystem);
+const odsIdentifiers = (o: any) => (o.identifier ?? []).filter((i: { system: string }) => i.system === systems.ods);
 
 /**
  * The suite's Organization steps: identifiers (system + value, ≤1 ODS code, = mapped ODS when given),
@@ -108,20 +61,20 @@ describeOnEachStore('Foundations Organization read', (provider) => {
     const [found] = assertSearchset(res, 1);
     return found.id;
   }
-  const read = async (id: string, extra: { accept?: string; format?: string; interaction?: string } = {}) =>
-    provider().gpc({
-      path: `/Organization/${id}${extra.format ? `?${query(['_format', extra.format])}` : ''}`,
-      interaction: 'readOrganization',
-      headers: { ...(extra.accept ? { Accept: extra.accept } : {}), ...(extra.interaction ? { 'Ssp-InteractionID': extra.interaction } : {}) },
-    });
+  const read = (id: string, extra?: ReadOptions) => provider().gpc(readRequest(`/Organization/${id}`, 'readOrganization', extra));
+  /** Reads ORG1 as `extra` asks: a conforming ORG1 in `mediaType`. */
+  async function assertReadsOrg1(extra: ReadOptions, mediaType: string): Promise<void> {
+    const id = await org1Id();
+    const res = await read(id, extra);
+    assertOk(res, 'Organization', mediaType);
+    assert.equal(res.json.id, id);
+    assertConformingOrganization(res.json, ORG1);
+  }
 
   it('OR1 reading ORG1 (B82617) conforms: ETag, profile, one ODS identifier, name, no contact or endpoint', async () => {
     const id = await org1Id();
     const res = await read(id);
-    assert.equal(res.status, 200, res.text);
-    assertFormat(res, 'json');
-    assertNoStore(res);
-    assert.equal(res.headers.etag, `W/"${res.json.meta.versionId}"`);
+    assertRead(res, 'Organization');
     assert.equal(res.json.id, id);
     assertConformingOrganization(res.json, ORG1);
   });
@@ -136,44 +89,19 @@ describeOnEachStore('Foundations Organization read', (provider) => {
     assertOutcome(await read('x'.repeat(65)), 404, 'ORGANISATION_NOT_FOUND');
   });
 
-  for (const type of [json, xml]) {
-    it(`OR3 _format=${type} decides the response format`, async () => {
-      const id = await org1Id();
-      const res = await read(id, { format: type });
-      assert.equal(res.status, 200, res.text);
-      assertFormat(res, formatOf(type));
-      assert.equal(res.json.id, id);
-      assertConformingOrganization(res.json, ORG1);
-    });
-
-    it(`OR4 Accept: ${type} decides the response format`, async () => {
-      const id = await org1Id();
-      const res = await read(id, { accept: type });
-      assert.equal(res.status, 200, res.text);
-      assertFormat(res, formatOf(type));
-      assert.equal(res.json.id, id);
-      assertConformingOrganization(res.json, ORG1);
-    });
+  for (const type of fhirMediaTypes) {
+    it(`OR3 _format=${type} decides the response format`, () => assertReadsOrg1({ format: type }, type));
+    it(`OR4 Accept: ${type} decides the response format`, () => assertReadsOrg1({ accept: type }, type));
   }
 
-  for (const accept of [json, xml]) {
-    for (const format of [json, xml]) {
-      it(`OR5 Accept: ${accept} with _format=${format} answers in ${formatOf(format)} (_format wins)`, async () => {
-        const id = await org1Id();
-        const res = await read(id, { accept, format });
-        assert.equal(res.status, 200, res.text);
-        assertFormat(res, formatOf(format));
-        assert.equal(res.json.id, id);
-        assertConformingOrganization(res.json, ORG1);
-      });
+  for (const accept of fhirMediaTypes) {
+    for (const format of fhirMediaTypes) {
+      it(`OR5 Accept: ${accept} with _format=${format} answers in ${formatOf(format)} (_format wins)`, () => assertReadsOrg1({ accept, format }, format));
     }
   }
 
   it('OR7 a successful read is Cache-Control no-store with ETag W/"<versionId>"', async () => {
-    const res = await read(await org1Id());
-    assert.equal(res.status, 200);
-    assertNoStore(res);
-    assert.equal(res.headers.etag, `W/"${res.json.meta.versionId}"`);
+    assertRead(await read(await org1Id()), 'Organization');
   });
 
   it('OR8 a read with the Practitioner read interaction id is 400 BAD_REQUEST (no-store)', async () => {
@@ -187,9 +115,8 @@ describeOnEachStore('Foundations Organization read', (provider) => {
   it('every organisation of the practice (1–7) reads as a conforming Organization', async () => {
     for (const id of ['1', '2', '3', '4', '5', '6', '7']) {
       const res = await read(id);
-      assert.equal(res.status, 200, res.text);
+      assertRead(res, 'Organization');
       assert.equal(res.json.id, id);
-      assert.equal(res.headers.etag, `W/"${res.json.meta.versionId}"`);
       assertConformingOrganization(res.json);
     }
   });
@@ -198,15 +125,19 @@ describeOnEachStore('Foundations Organization read', (provider) => {
 describeOnEachStore('Foundations Organization search', (provider) => {
   const search = (q: string, headers: Record<string, string | undefined> = {}) =>
     provider().gpc({ path: `/Organization${q ? `?${q}` : ''}`, interaction: 'searchOrganization', headers });
+  /** Searches with `q`: exactly one conforming ORG1, in `mediaType`. */
+  async function assertFindsOrg1(q: string, mediaType: string = fhirJson, headers: Record<string, string | undefined> = {}): Promise<void> {
+    const res = await search(q, headers);
+    assertFormat(res, mediaType);
+    const [found] = assertSearchset(res, 1);
+    assertConformingOrganization(found, ORG1);
+  }
 
   it('OS1 unknownORG (INVOC1) is an empty searchset', async () => {
     assertSearchset(await search(query(ods(unknownORG))), 0);
   });
 
-  it('OS1 ORG1 (B82617) finds exactly one conforming Organization', async () => {
-    const [found] = assertSearchset(await search(query(ods(ORG1))), 1);
-    assertConformingOrganization(found, ORG1);
-  });
+  it('OS1 ORG1 (B82617) finds exactly one conforming Organization', () => assertFindsOrg1(query(ods(ORG1))));
 
   it('OS2/OS3 the ORG1 result has meta.versionId, the Organization profile and exactly one ODS identifier B82617', async () => {
     const res = await search(query(ods(ORG1)));
@@ -214,58 +145,28 @@ describeOnEachStore('Foundations Organization search', (provider) => {
     const [found] = assertSearchset(res, 1);
     assert.deepEqual(found.meta.profile, [profile]);
     assert.ok(found.meta.versionId);
-    assert.deepEqual(odsIdentifiers(found), [{ system: odsSystem, value: ORG1 }]);
+    assert.deepEqual(odsIdentifiers(found), [{ system: systems.ods, value: ORG1 }]);
   });
 
   it('OS4 a search without the identifier parameter is 400 BAD_REQUEST', async () => {
     assertOutcome(await search(''), 400, 'BAD_REQUEST');
   });
 
-  for (const type of [json, xml]) {
-    it(`OS5 Accept: ${type} decides the format`, async () => {
-      const res = await search(query(ods(ORG1)), { Accept: type });
-      assertFormat(res, formatOf(type));
-      const [found] = assertSearchset(res, 1);
-      assertConformingOrganization(found, ORG1);
-    });
-
-    it(`OS6 _format=${type} with no Accept header decides the format`, async () => {
-      const res = await search(query(ods(ORG1), ['_format', type]), { Accept: undefined });
-      assertFormat(res, formatOf(type));
-      const [found] = assertSearchset(res, 1);
-      assertConformingOrganization(found, ORG1);
-    });
-
-    it(`OS8 _format=${type} before the identifier decides the format`, async () => {
-      const res = await search(query(['_format', type], ods(ORG1)));
-      assertFormat(res, formatOf(type));
-      const [found] = assertSearchset(res, 1);
-      assertConformingOrganization(found, ORG1);
-    });
-
-    it(`OS9 _format=${type} after the identifier decides the format`, async () => {
-      const res = await search(query(ods(ORG1), ['_format', type]));
-      assertFormat(res, formatOf(type));
-      assertSearchset(res, 1);
-    });
+  for (const type of fhirMediaTypes) {
+    it(`OS5 Accept: ${type} decides the format`, () => assertFindsOrg1(query(ods(ORG1)), type, { Accept: type }));
+    it(`OS6 _format=${type} with no Accept header decides the format`, () => assertFindsOrg1(query(ods(ORG1), ['_format', type]), type, { Accept: undefined }));
+    it(`OS8 _format=${type} before the identifier decides the format`, () => assertFindsOrg1(query(['_format', type], ods(ORG1)), type));
+    it(`OS9 _format=${type} after the identifier decides the format`, () => assertFindsOrg1(query(ods(ORG1), ['_format', type]), type));
   }
 
-  for (const accept of [json, xml]) {
-    for (const format of [json, xml]) {
-      it(`OS7 Accept: ${accept} with _format=${format} answers in ${formatOf(format)}`, async () => {
-        const res = await search(query(ods(ORG1), ['_format', format]), { Accept: accept });
-        assertFormat(res, formatOf(format));
-        const [found] = assertSearchset(res, 1);
-        assertConformingOrganization(found, ORG1);
-      });
+  for (const accept of fhirMediaTypes) {
+    for (const format of fhirMediaTypes) {
+      it(`OS7 Accept: ${accept} with _format=${format} answers in ${formatOf(format)}`, () =>
+        assertFindsOrg1(query(ods(ORG1), ['_format', format]), format, { Accept: accept }));
     }
   }
 
-  it('OS11 the result has a logical id and valid identifiers', async () => {
-    const [found] = assertSearchset(await search(query(ods(ORG1))), 1);
-    assert.ok(found.id);
-    assertConformingOrganization(found, ORG1);
-  });
+  it('OS11 the result has a logical id and valid identifiers', () => assertFindsOrg1(query(ods(ORG1))));
 
   it('OS12 an unsupported _count is ignored', async () => {
     assertSearchset(await search(query(ods(ORG1), ['_count', '1'])), 1);
@@ -287,16 +188,16 @@ describeOnEachStore('Foundations Organization search', (provider) => {
   });
 
   it('an identifier with an empty value is 422 INVALID_PARAMETER', async () => {
-    assertOutcome(await search(query(['identifier', `${odsSystem}|`])), 422, 'INVALID_PARAMETER');
+    assertOutcome(await search(query(ods(''))), 422, 'INVALID_PARAMETER');
   });
 
   it('an identifier with no system is 422 INVALID_PARAMETER', async () => {
-    assertOutcome(await search(query(['identifier', `|${ORG1}`])), 422, 'INVALID_PARAMETER');
+    assertOutcome(await search(query(identifier('', ORG1))), 422, 'INVALID_PARAMETER');
     assertOutcome(await search(query(['identifier', ORG1])), 422, 'INVALID_PARAMETER');
   });
 
   it('the parameter name in the wrong case (Identifier=) is 400 BAD_REQUEST', async () => {
-    assertOutcome(await search(query(['Identifier', `${odsSystem}|${ORG1}`])), 400, 'BAD_REQUEST');
+    assertOutcome(await search(query(['Identifier', `${systems.ods}|${ORG1}`])), 400, 'BAD_REQUEST');
   });
 
   it('the identifier parameter twice is 400 BAD_REQUEST', async () => {
@@ -304,13 +205,10 @@ describeOnEachStore('Foundations Organization search', (provider) => {
   });
 
   it('spec: an unsupported identifier system is 400 INVALID_IDENTIFIER_SYSTEM', async () => {
-    assertOutcome(await search(query(['identifier', `https://fhir.nhs.uk/Id/sds-user-id|${ORG1}`])), 400, 'INVALID_IDENTIFIER_SYSTEM');
+    assertOutcome(await search(query(identifier(systems.sdsUserId, ORG1))), 400, 'INVALID_IDENTIFIER_SYSTEM');
   });
 
-  it('the legacy ODS system http://fhir.nhs.net/Id/ods-organization-code is accepted', async () => {
-    const [found] = assertSearchset(await search(query(['identifier', `${odsSystemLegacy}|${ORG1}`])), 1);
-    assertConformingOrganization(found, ORG1);
-  });
+  it('the legacy ODS system http://fhir.nhs.net/Id/ods-organization-code is accepted', () => assertFindsOrg1(query(identifier(systems.odsLegacy, ORG1))));
 
   it('the found ORG1 reads back by its id with the same content', async () => {
     const [found] = assertSearchset(await search(query(ods(ORG1))), 1);

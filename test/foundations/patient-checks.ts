@@ -4,12 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { GpcResponse, TestProvider } from '../harness/provider.ts';
+import { identifier, query, sd, systems } from '../harness/assertions.ts';
+import type { TestProvider } from '../harness/provider.ts';
 
-export const sd = 'https://fhir.nhs.uk/STU3/StructureDefinition/';
-export const nhsSystem = 'https://fhir.nhs.uk/Id/nhs-number';
+const nhsSystem = systems.nhsNumber;
 export const patientProfile = `${sd}CareConnect-GPC-Patient-1`;
-export const searchsetProfile = `${sd}GPConnect-Searchset-Bundle-1`;
 export const verificationStatusUrl = `${sd}Extension-CareConnect-GPC-NHSNumberVerificationStatus-1`;
 export const registrationDetailsUrl = `${sd}Extension-CareConnect-GPC-RegistrationDetails-1`;
 export const nhsCommunicationUrl = `${sd}Extension-CareConnect-GPC-NHSCommunication-1`;
@@ -44,8 +43,8 @@ export const patientNotInSystem = '9999999999';
 export const practiceOrganizationId = '7';
 
 /** `identifier=<system>|<value>` form-encoded as the suite sends it (`|` ⇒ %7C, `/` ⇒ %2F, `:` ⇒ %3A). */
-export function identifierQuery(nhs: string, system = nhsSystem): string {
-  return `identifier=${encodeURIComponent(`${system}|${nhs}`)}`;
+export function identifierQuery(nhs: string, system: string = nhsSystem): string {
+  return query(identifier(system, nhs));
 }
 
 /** A PDS stub row of the seed, e.g. the demographics of a register-pool patient. */
@@ -61,48 +60,6 @@ export function pdsRow(nhs: string): PdsRow {
   const row = seed.pds.find((r) => r.nhsNumber === nhs);
   assert.ok(row, `seed PDS row ${nhs}`);
   return row;
-}
-
-export function assertNoStore(res: GpcResponse): void {
-  assert.match(String(res.headers['cache-control']), /no-store/, 'Cache-Control: no-store');
-}
-
-/** Suite §7.3: an OperationOutcome whose every issue is an error with one coding, the Spine code `code`. */
-export function assertOutcome(res: GpcResponse, status: number | number[], code?: string, display?: string): void {
-  const statuses = Array.isArray(status) ? status : [status];
-  assert.ok(statuses.includes(res.status), `status ${res.status}, expected ${statuses.join(' or ')}: ${res.text.slice(0, 400)}`);
-  assert.match(String(res.headers['content-type']), /^application\/fhir\+(json|xml)/);
-  assert.equal(res.json.resourceType, 'OperationOutcome');
-  assert.ok(res.json.meta, 'OperationOutcome.meta');
-  assert.ok(res.json.issue.length >= 1);
-  for (const issue of res.json.issue) {
-    assert.equal(issue.severity, 'error');
-    assert.ok(issue.code);
-    assert.equal(issue.details.coding.length, 1);
-    assert.ok(issue.details.coding[0].display);
-    if (code) assert.equal(issue.details.coding[0].code, code, res.text.slice(0, 400));
-    if (display) assert.equal(issue.details.coding[0].display, display);
-  }
-  assertNoStore(res);
-}
-
-export function assertFormat(res: GpcResponse, format: 'json' | 'xml'): void {
-  assert.match(String(res.headers['content-type']), format === 'json' ? /^application\/fhir\+json/ : /^application\/fhir\+xml/);
-  if (format === 'xml') assert.match(res.text, /^<\?xml[^>]*\?>\s*<(Patient|Bundle|OperationOutcome) xmlns="http:\/\/hl7.org\/fhir">/);
-}
-
-/** A 200 searchset Bundle; returns its Patient resources after checking there are `entries` entries. */
-export function searchsetPatients(res: GpcResponse, entries: number): any[] {
-  assert.equal(res.status, 200, res.text.slice(0, 400));
-  assert.equal(res.json.resourceType, 'Bundle');
-  assert.equal(res.json.type, 'searchset');
-  const list = res.json.entry ?? [];
-  assert.equal(list.length, entries, `${entries} entries`);
-  assertNoStore(res);
-  return list.map((e: any) => {
-    assert.equal(e.resource.resourceType, 'Patient');
-    return e.resource;
-  });
 }
 
 const ext = (resource: any, url: string): any[] => (resource.extension ?? []).filter((e: any) => e.url === url);

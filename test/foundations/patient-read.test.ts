@@ -1,22 +1,31 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { describeOnEachStore, otherPractice } from '../harness/provider.ts';
-import {
-  assertConformantPatient, assertFormat, assertNhsIdentifier, assertNoStore, assertOutcome, assertRegistrationDetails,
-  identifierQuery, patients, searchsetPatients,
-} from './patient-checks.ts';
-
-const json = 'application/fhir+json';
-const xml = 'application/fhir+xml';
-const formatOf = (mediaType: string) => (mediaType === xml ? 'xml' : 'json');
+import { assertNoStore, assertOk, assertOutcome, assertSearchset, fhirMediaTypes, fhirXml, formatOf, query, xmlType } from '../harness/assertions.ts';
+import { assertConformantPatient, assertNhsIdentifier, assertRegistrationDetails, identifierQuery, patients } from './patient-checks.ts';
 
 describeOnEachStore('Foundations Patient read', (provider) => {
   const read = (id: string, query = '', headers?: Record<string, string | undefined>) =>
     provider().gpc({ path: `/Patient/${id}${query}`, interaction: 'readPatient', headers });
   /** As the suite does: the logical id comes from a search by NHS number. */
   const idFromSearch = async (nhs: string) => {
-    const [patient] = searchsetPatients(await provider().gpc({ path: `/Patient?${identifierQuery(nhs)}`, interaction: 'searchPatient' }), 1);
+    const [patient] = assertSearchset(await provider().gpc({ path: `/Patient?${identifierQuery(nhs)}`, interaction: 'searchPatient' }), 1, 'Patient');
     return patient.id as string;
+  };
+  /** R9's checks on a patient read by the id a search gave; returns the Patient. */
+  const readConformant = async (patient: { nhs: string }) => {
+    const id = await idFromSearch(patient.nhs);
+    const res = await read(id);
+    assert.equal(res.status, 200);
+    await assertConformantPatient(provider(), res.json, patient.nhs, { id });
+    return res.json;
+  };
+  /** Reads patient1 with `query` and `headers`: that Patient, in `mediaType`. */
+  const assertReadsPatient1 = async (mediaType: string, q: string, headers?: Record<string, string | undefined>) => {
+    const res = await read(patients.patient1.id, q, headers);
+    assertOk(res, 'Patient', mediaType);
+    assert.equal(res.json.id, patients.patient1.id);
+    assertNhsIdentifier(res.json, patients.patient1.nhs);
   };
 
   for (const id of ['SomthingIncorrectWhichIsNotTheOnProviderSystem', '4543567638475665845564986758479086840564796854665748763454']) {
@@ -44,9 +53,7 @@ describeOnEachStore('Foundations Patient read', (provider) => {
   it('R7 returns the Patient whose logical id was requested', async () => {
     const id = await idFromSearch(patients.patient1.nhs);
     const res = await read(id);
-    assert.equal(res.status, 200);
-    assertFormat(res, 'json');
-    assert.equal(res.json.resourceType, 'Patient');
+    assertOk(res, 'Patient');
     assert.equal(res.json.id, id);
   });
 
@@ -59,23 +66,18 @@ describeOnEachStore('Foundations Patient read', (provider) => {
   });
 
   it('R9 patient1 conforms: identifier, name, RegistrationDetails, readable references, nothing forbidden, no contacts', async () => {
-    const id = await idFromSearch(patients.patient1.nhs);
-    const res = await read(id);
-    assert.equal(res.status, 200);
-    await assertConformantPatient(provider(), res.json, patients.patient1.nhs, { id });
+    const patient = await readConformant(patients.patient1);
     // Suite quirk (checklist §9.3): any contact on patient1 fails "Patient Contact Name should be valid".
-    assert.equal(res.json.contact, undefined);
-    assert.deepEqual(res.json.generalPractitioner, [{ reference: 'Practitioner/1' }]);
-    const official = res.json.name.find((n: any) => n.use === 'official');
+    assert.equal(patient.contact, undefined);
+    assert.deepEqual(patient.generalPractitioner, [{ reference: 'Practitioner/1' }]);
+    const official = patient.name.find((n: any) => n.use === 'official');
     assert.equal(official.family, 'SAMUAL');
     assert.deepEqual(official.given, ['Lucien']);
-    assert.equal(res.json.birthDate, '1938-12-11');
+    assert.equal(patient.birthDate, '1938-12-11');
   });
 
   it('R11 a successful read is not cached (Cache-Control no-store)', async () => {
-    const res = await read(patients.patient1.id);
-    assert.equal(res.status, 200);
-    assertNoStore(res);
+    assertOk(await read(patients.patient1.id), 'Patient'); // with no-store
   });
 
   it('R12 a failed read is not cached either (Patient/AABa ⇒ 404, no-store)', async () => {
@@ -91,11 +93,7 @@ describeOnEachStore('Foundations Patient read', (provider) => {
   });
 
   it('R14 a patient who dissents (patient15) reads normally, with the same checks as R9', async () => {
-    const id = await idFromSearch(patients.patient15.nhs);
-    const res = await read(id);
-    assert.equal(res.status, 200);
-    await assertConformantPatient(provider(), res.json, patients.patient15.nhs, { id });
-    assert.equal(res.json.contact, undefined);
+    assert.equal((await readConformant(patients.patient15)).contact, undefined);
   });
 
   it('patient2 reads with its contact given as text relationships', async () => {
@@ -125,45 +123,30 @@ describeOnEachStore('Foundations Patient read', (provider) => {
   });
 
   // Content negotiation (R4–R6).
-  for (const accept of [json, xml]) {
+  for (const accept of fhirMediaTypes) {
     it(`R4 Accept ${accept} ⇒ that format`, async () => {
       const id = await idFromSearch(patients.patient1.nhs);
       const res = await read(id, '', { Accept: accept });
-      assert.equal(res.status, 200);
-      assertFormat(res, formatOf(accept));
-      assert.equal(res.json.resourceType, 'Patient');
+      assertOk(res, 'Patient', accept);
       assert.equal(res.json.id, id);
     });
-    it(`R5 _format=${accept} ⇒ that format`, async () => {
-      const res = await read(patients.patient1.id, `?_format=${encodeURIComponent(accept)}`);
-      assert.equal(res.status, 200);
-      assertFormat(res, formatOf(accept));
-      assert.equal(res.json.id, patients.patient1.id);
-      assertNhsIdentifier(res.json, patients.patient1.nhs);
-    });
+    it(`R5 _format=${accept} ⇒ that format`, () => assertReadsPatient1(accept, `?${query(['_format', accept])}`));
   }
-  for (const accept of [json, xml]) {
-    for (const format of [json, xml]) {
-      it(`R6 Accept ${accept} with _format=${format} ⇒ ${formatOf(format)} (_format wins)`, async () => {
-        const res = await read(patients.patient1.id, `?_format=${encodeURIComponent(format)}`, { Accept: accept });
-        assert.equal(res.status, 200);
-        assertFormat(res, formatOf(format));
-        assert.equal(res.json.id, patients.patient1.id);
-        assertNhsIdentifier(res.json, patients.patient1.nhs);
-      });
+  for (const accept of fhirMediaTypes) {
+    for (const format of fhirMediaTypes) {
+      it(`R6 Accept ${accept} with _format=${format} ⇒ ${formatOf(format)} (_format wins)`, () =>
+        assertReadsPatient1(format, `?${query(['_format', format])}`, { Accept: accept }));
     }
   }
 
   it('the XML Patient holds the same content as the JSON one, and keeps the ETag', async () => {
-    const asXml = await read(patients.patient2.id, '', { Accept: xml });
+    const asXml = await read(patients.patient2.id, '', { Accept: fhirXml });
     const asJson = await read(patients.patient2.id);
     assert.deepEqual(asXml.json, asJson.json);
     assert.equal(asXml.headers.etag, asJson.headers.etag);
   });
 
   it('a 404 is answered in XML when XML is asked for', async () => {
-    const res = await read('nope', `?_format=${encodeURIComponent(xml)}`);
-    assertFormat(res, 'xml');
-    assertOutcome(res, 404, 'PATIENT_NOT_FOUND');
+    assertOutcome(await read('nope', `?${query(['_format', fhirXml])}`), 404, 'PATIENT_NOT_FOUND', xmlType);
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { describeOnEachStore, otherPractice, practice, type GpcRequest, type GpcResponse, type TestProvider } from '../harness/provider.ts';
+import { assertOutcome, assertRead, assertSearchset, identifier, query, systems } from '../harness/assertions.ts';
 
 /**
  * Practices are kept apart (seed/README.md): GPC002 reuses B82617's logical ids Organization/1,
@@ -9,57 +10,26 @@ import { describeOnEachStore, otherPractice, practice, type GpcRequest, type Gpc
  * answers 403 ACCESS_DENIED.
  */
 
-const nhsNumber = 'https://fhir.nhs.uk/Id/nhs-number';
-const sdsUserId = 'https://fhir.nhs.uk/Id/sds-user-id';
-const odsSystem = 'https://fhir.nhs.uk/Id/ods-organization-code';
-const siteCodeSystem = 'https://fhir.nhs.uk/Id/ods-site-code';
+const { nhsNumber, sdsUserId, ods: odsSystem, odsSite: siteCodeSystem } = systems;
 
 const A = practice.ods; // B82617
 const B = otherPractice.ods; // GPC002
 
-const identifierQuery = (system: string, value: string) => `identifier=${encodeURIComponent(`${system}|${value}`)}`;
-
-function assertNoStore(res: GpcResponse): void {
-  assert.match(String(res.headers['cache-control']), /no-store/);
-}
-
-function assertOutcome(res: GpcResponse, status: number, code: string): void {
-  assert.equal(res.status, status, res.text);
-  assertNoStore(res);
-  assert.equal(res.headers['content-type'], 'application/fhir+json;charset=utf-8');
-  assert.equal(res.json.resourceType, 'OperationOutcome');
-  assert.ok(res.json.issue.length >= 1);
-  for (const issue of res.json.issue) {
-    assert.equal(issue.severity, 'error');
-    assert.equal(issue.details.coding.length, 1);
-    assert.equal(issue.details.coding[0].code, code);
-  }
-}
-
-function entries(res: GpcResponse): any[] {
-  assert.equal(res.status, 200, res.text);
-  assertNoStore(res);
-  assert.equal(res.json.resourceType, 'Bundle');
-  assert.equal(res.json.type, 'searchset');
-  return (res.json.entry ?? []).map((e: { resource: unknown }) => e.resource);
-}
-
-const ok = (res: GpcResponse) => {
-  assert.equal(res.status, 200, res.text);
-  assertNoStore(res);
-  assert.equal(res.headers.etag, `W/"${res.json.meta.versionId}"`);
-  return res.json;
-};
+const identifierQuery = (system: string, value: string) => query(identifier(system, value));
 
 const identifierValue = (resource: any, system: string) =>
   (resource.identifier ?? []).filter((i: { system: string }) => i.system === system).map((i: { value: string }) => i.value);
 
 describeOnEachStore('Practice isolation', (provider) => {
   const gpc = (r: GpcRequest) => provider().gpc(r);
+  /** `<type>/1` read at B82617 and at GPC002. */
+  const readAtBoth = async (type: 'Organization' | 'Location' | 'Practitioner' | 'Patient') => {
+    const at = async (ods: string) => assertRead(await gpc({ path: `/${type}/1`, interaction: `read${type}`, ods }), type);
+    return [await at(A), await at(B)];
+  };
 
   it('Organization/1 is each practice\'s own organisation (GPC001 at B82617, GPC002 at GPC002)', async () => {
-    const atA = ok(await gpc({ path: '/Organization/1', interaction: 'readOrganization', ods: A }));
-    const atB = ok(await gpc({ path: '/Organization/1', interaction: 'readOrganization', ods: B }));
+    const [atA, atB] = await readAtBoth('Organization');
     assert.equal(atA.name, 'GP Connect Demonstrator');
     assert.deepEqual(identifierValue(atA, odsSystem), ['GPC001']);
     assert.equal(atB.name, 'Ryedale Test Practice');
@@ -67,21 +37,19 @@ describeOnEachStore('Practice isolation', (provider) => {
   });
 
   it('Location/1 is each practice\'s own site (Building A Z26556 at B82617, its main site at GPC002)', async () => {
-    const atA = ok(await gpc({ path: '/Location/1', interaction: 'readLocation', ods: A }));
-    const atB = ok(await gpc({ path: '/Location/1', interaction: 'readLocation', ods: B }));
+    const [atA, atB] = await readAtBoth('Location');
     assert.equal(atA.name, 'Building A');
     assert.deepEqual(identifierValue(atA, siteCodeSystem), ['Z26556']);
     assert.equal(atB.name, 'Ryedale Test Practice Main Site');
     assert.deepEqual(identifierValue(atB, siteCodeSystem), []);
     // GPC002's site is managed by GPC002's own Organization/1, which reads at GPC002.
     assert.equal(atB.managingOrganization.reference, 'Organization/1');
-    const managing = ok(await gpc({ path: `/${atB.managingOrganization.reference}`, interaction: 'readOrganization', ods: B }));
+    const managing = assertRead(await gpc({ path: `/${atB.managingOrganization.reference}`, interaction: 'readOrganization', ods: B }), 'Organization');
     assert.deepEqual(identifierValue(managing, odsSystem), ['GPC002']);
   });
 
   it('Practitioner/1 is each practice\'s own practitioner (G13579135 at B82617, G55555555 at GPC002)', async () => {
-    const atA = ok(await gpc({ path: '/Practitioner/1', interaction: 'readPractitioner', ods: A }));
-    const atB = ok(await gpc({ path: '/Practitioner/1', interaction: 'readPractitioner', ods: B }));
+    const [atA, atB] = await readAtBoth('Practitioner');
     assert.deepEqual(identifierValue(atA, sdsUserId), ['G13579135']);
     assert.equal(atA.name[0].family, 'Gilbert');
     assert.deepEqual(identifierValue(atB, sdsUserId), ['G55555555']);
@@ -89,8 +57,7 @@ describeOnEachStore('Practice isolation', (provider) => {
   });
 
   it('Patient/1 is each practice\'s own patient, managed by that practice\'s organisation', async () => {
-    const atA = ok(await gpc({ path: '/Patient/1', interaction: 'readPatient', ods: A }));
-    const atB = ok(await gpc({ path: '/Patient/1', interaction: 'readPatient', ods: B }));
+    const [atA, atB] = await readAtBoth('Patient');
     assert.deepEqual(identifierValue(atA, nhsNumber), ['9690937278']);
     assert.equal(atA.name[0].family, 'SAMUAL');
     assert.equal(atA.managingOrganization.reference, 'Organization/7');
@@ -101,16 +68,16 @@ describeOnEachStore('Practice isolation', (provider) => {
 
   it('GPC002 does not find B82617\'s patient2 (9690937286) by NHS number, and B82617 still does', async () => {
     const path = `/Patient?${identifierQuery(nhsNumber, '9690937286')}`;
-    assert.deepEqual(entries(await gpc({ path, interaction: 'searchPatient', ods: B })), []);
-    const [found] = entries(await gpc({ path, interaction: 'searchPatient', ods: A }));
+    assert.deepEqual(assertSearchset(await gpc({ path, interaction: 'searchPatient', ods: B })), []);
+    const [found] = assertSearchset(await gpc({ path, interaction: 'searchPatient', ods: A }));
     assert.equal(found.id, '2');
   });
 
   it('B82617 does not find GPC002\'s patients by NHS number, and GPC002 does', async () => {
     for (const [nhs, id] of [['9990000018', '1'], ['9990000026', '2'], ['9990000034', '3']] as const) {
       const path = `/Patient?${identifierQuery(nhsNumber, nhs)}`;
-      assert.deepEqual(entries(await gpc({ path, interaction: 'searchPatient', ods: A })), [], nhs);
-      const found = entries(await gpc({ path, interaction: 'searchPatient', ods: B }));
+      assert.deepEqual(assertSearchset(await gpc({ path, interaction: 'searchPatient', ods: A })), [], nhs);
+      const found = assertSearchset(await gpc({ path, interaction: 'searchPatient', ods: B }));
       assert.deepEqual(found.map((p) => p.id), [id], nhs);
     }
   });
@@ -126,23 +93,20 @@ describeOnEachStore('Practice isolation', (provider) => {
     }
   });
 
-  it('practitioner search only finds the practice\'s own practitioners', async () => {
-    const searchAt = async (ods: string, sds: string) =>
-      entries(await gpc({ path: `/Practitioner?${identifierQuery(sdsUserId, sds)}`, interaction: 'searchPractitioner', ods }));
-    assert.deepEqual(await searchAt(B, 'G13579135'), []);
-    assert.deepEqual(await searchAt(A, 'G55555555'), []);
-    assert.deepEqual((await searchAt(B, 'G55555555')).map((p) => p.id), ['1']);
-    assert.deepEqual((await searchAt(A, 'G13579135')).map((p) => p.id), ['1']);
-  });
-
-  it('organisation search only finds the practice\'s own organisations', async () => {
-    const searchAt = async (ods: string, code: string) =>
-      entries(await gpc({ path: `/Organization?${identifierQuery(odsSystem, code)}`, interaction: 'searchOrganization', ods }));
-    assert.deepEqual(await searchAt(B, 'B82617'), []);
-    assert.deepEqual(await searchAt(A, 'GPC002'), []);
-    assert.deepEqual((await searchAt(B, 'GPC002')).map((o) => o.id), ['1']);
-    assert.deepEqual((await searchAt(A, 'B82617')).map((o) => o.id), ['7']);
-  });
+  const ownSearches = [
+    { title: "practitioner search only finds the practice's own practitioners", resource: 'Practitioner', interaction: 'searchPractitioner', system: sdsUserId, atA: ['G13579135', '1'], atB: ['G55555555', '1'] },
+    { title: "organisation search only finds the practice's own organisations", resource: 'Organization', interaction: 'searchOrganization', system: odsSystem, atA: ['B82617', '7'], atB: ['GPC002', '1'] },
+  ] as const;
+  for (const { title, resource, interaction, system, atA, atB } of ownSearches) {
+    it(title, async () => {
+      const searchAt = async (ods: string, value: string) =>
+        assertSearchset(await gpc({ path: `/${resource}?${identifierQuery(system, value)}`, interaction, ods }));
+      assert.deepEqual(await searchAt(B, atA[0]), []);
+      assert.deepEqual(await searchAt(A, atB[0]), []);
+      assert.deepEqual((await searchAt(B, atB[0])).map((r) => r.id), [atB[1]]);
+      assert.deepEqual((await searchAt(A, atA[0])).map((r) => r.id), [atA[1]]);
+    });
+  }
 
   it('a request to GPC002 addressed (Ssp-To) to B82617\'s ASID is 400 BAD_REQUEST', async () => {
     const res = await gpc({ path: '/Organization/1', interaction: 'readOrganization', ods: B, asid: practice.asid });

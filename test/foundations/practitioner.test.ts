@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { describeOnEachStore, interactionIds, type GpcResponse } from '../harness/provider.ts';
+import { describeOnEachStore, interactionIds, readRequest, type ReadOptions } from '../harness/provider.ts';
+import {
+  assertFormat, assertOk, assertOutcome, assertRead, assertSearchset, fhirJson, fhirMediaTypes, formatOf, identifier, query, sd, systems,
+} from '../harness/assertions.ts';
 
 /**
  * PractitionerRead.feature and PractitionerSearch.feature (suite checklist §5, spec digest §6).
  * Suite map: practitioner1/2/3 = G13579135/G11111116/G22345655 with exactly 0/1/2 role profile ids.
  */
 
-const profile = 'https://fhir.nhs.uk/STU3/StructureDefinition/CareConnect-GPC-Practitioner-1';
-const searchsetProfile = 'https://fhir.nhs.uk/STU3/StructureDefinition/GPConnect-Searchset-Bundle-1';
-const sdsUserId = 'https://fhir.nhs.uk/Id/sds-user-id';
-const sdsRoleProfileId = 'https://fhir.nhs.uk/Id/sds-role-profile-id';
+const profile = `${sd}CareConnect-GPC-Practitioner-1`;
+const { sdsUserId, sdsRoleProfileId } = systems;
 const allowedSystems = [sdsUserId, sdsRoleProfileId, 'https://fhir.hl7.org.uk/Id/gmp-number'];
-const nhsCommunication = 'https://fhir.nhs.uk/STU3/StructureDefinition/Extension-CareConnect-GPC-NHSCommunication-1';
+const nhsCommunication = `${sd}Extension-CareConnect-GPC-NHSCommunication-1`;
 const humanLanguage = 'https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-HumanLanguage-1';
 
 const practitioners = [
@@ -21,57 +22,12 @@ const practitioners = [
   { key: 'practitioner3', sds: 'G22345655', roles: 2 },
 ] as const;
 const [practitioner1, practitioner2, practitioner3] = practitioners;
+type Expected = { sds: string; roles: number };
 
-const json = 'application/fhir+json';
-const xml = 'application/fhir+xml';
-const formatOf = (type: string) => (type === xml ? 'xml' : 'json');
-
-/** Query string encoded the way the suite's WebUtility.UrlEncode does it (| ⇒ %7C, + ⇒ %2B). */
-function query(...pairs: [string, string][]): string {
-  return pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
-}
-const sds = (code: string): [string, string] => ['identifier', `${sdsUserId}|${code}`];
-
-function assertNoStore(res: GpcResponse): void {
-  assert.match(String(res.headers['cache-control']), /no-store/);
-}
-
-function assertFormat(res: GpcResponse, format: 'json' | 'xml'): void {
-  assert.equal(res.headers['content-type'], `application/fhir+${format};charset=utf-8`);
-  if (format === 'xml') assert.match(res.text, /^<\?xml[^>]*\?>\s*<\w+ xmlns="http:\/\/hl7.org\/fhir">/);
-  else JSON.parse(res.text);
-}
-
-/** The suite's OperationOutcome step, with the exact Spine code, plus no-store. */
-function assertOutcome(res: GpcResponse, status: number, code: string): void {
-  assert.equal(res.status, status, res.text);
-  assertFormat(res, 'json');
-  assertNoStore(res);
-  assert.equal(res.json.resourceType, 'OperationOutcome');
-  assert.ok(res.json.meta, 'OperationOutcome has meta');
-  assert.ok(res.json.issue.length >= 1);
-  for (const issue of res.json.issue) {
-    assert.equal(issue.severity, 'error');
-    assert.ok(issue.code);
-    assert.equal(issue.details.coding.length, 1);
-    assert.equal(issue.details.coding[0].code, code);
-    assert.ok(issue.details.coding[0].display);
-  }
-}
-
-function assertSearchset(res: GpcResponse, entries: number): any[] {
-  assert.equal(res.status, 200, res.text);
-  assertNoStore(res);
-  assert.equal(res.json.resourceType, 'Bundle');
-  assert.equal(res.json.type, 'searchset');
-  assert.ok(res.json.meta.profile.includes(searchsetProfile));
-  const found = (res.json.entry ?? []).map((e: { resource: unknown }) => e.resource);
-  assert.equal(found.length, entries);
-  return found;
-}
+const sds = (code: string) => identifier(sdsUserId, code);
 
 /** Every step PR1 applies to a Practitioner: metadata, identifiers, name, communication, disallowed elements. */
-function assertConformingPractitioner(p: any, expected: { sds: string; roles: number }): void {
+function assertConformingPractitioner(p: any, expected: Expected): void {
   assert.equal(p.resourceType, 'Practitioner');
   assert.ok(p.id);
   assert.deepEqual(p.meta.profile, [profile]);
@@ -115,23 +71,18 @@ describeOnEachStore('Foundations Practitioner read', (provider) => {
     const [found] = assertSearchset(res, 1);
     return found.id;
   }
-  const read = async (id: string, extra: { accept?: string; format?: string; interaction?: string } = {}) =>
-    provider().gpc({
-      path: `/Practitioner/${id}${extra.format ? `?${query(['_format', extra.format])}` : ''}`,
-      interaction: 'readPractitioner',
-      headers: { ...(extra.accept ? { Accept: extra.accept } : {}), ...(extra.interaction ? { 'Ssp-InteractionID': extra.interaction } : {}) },
-    });
+  const read = (id: string, extra?: ReadOptions) => provider().gpc(readRequest(`/Practitioner/${id}`, 'readPractitioner', extra));
+  /** Reads practitioner `p` as `extra` asks: a conforming Practitioner in `mediaType`. */
+  async function assertReads(p: Expected, extra: ReadOptions, mediaType: string): Promise<void> {
+    const id = await idOf(p.sds);
+    const res = await read(id, extra);
+    assertOk(res, 'Practitioner', mediaType);
+    assert.equal(res.json.id, id);
+    assertConformingPractitioner(res.json, p);
+  }
 
   for (const p of practitioners) {
-    it(`PR1 read ${p.key} (${p.sds}) conforms: profile, ${p.roles} role profile ids, one name, nothing disallowed`, async () => {
-      const id = await idOf(p.sds);
-      const res = await read(id);
-      assert.equal(res.status, 200, res.text);
-      assertFormat(res, 'json');
-      assertNoStore(res);
-      assert.equal(res.json.id, id);
-      assertConformingPractitioner(res.json, p);
-    });
+    it(`PR1 read ${p.key} (${p.sds}) conforms: profile, ${p.roles} role profile ids, one name, nothing disallowed`, () => assertReads(p, {}, fhirJson));
   }
 
   for (const id of ['aaBA', '1ZEc2', 'z.as.dd', '1.1.22', '40-9', 'nd-skdm.mks--s']) {
@@ -140,65 +91,38 @@ describeOnEachStore('Foundations Practitioner read', (provider) => {
     });
   }
 
-  for (const type of [json, xml]) {
-    it(`PR3 _format=${type} decides the response format`, async () => {
-      const id = await idOf(practitioner1.sds);
-      const res = await read(id, { format: type });
-      assert.equal(res.status, 200, res.text);
-      assertFormat(res, formatOf(type));
-      assert.equal(res.json.id, id);
-      assertConformingPractitioner(res.json, practitioner1);
-    });
-
-    it(`PR4 Accept: ${type} decides the response format`, async () => {
-      const id = await idOf(practitioner1.sds);
-      const res = await read(id, { accept: type });
-      assert.equal(res.status, 200, res.text);
-      assertFormat(res, formatOf(type));
-      assert.equal(res.json.id, id);
-      assertConformingPractitioner(res.json, practitioner1);
-    });
+  for (const type of fhirMediaTypes) {
+    it(`PR3 _format=${type} decides the response format`, () => assertReads(practitioner1, { format: type }, type));
+    it(`PR4 Accept: ${type} decides the response format`, () => assertReads(practitioner1, { accept: type }, type));
   }
 
-  for (const accept of [json, xml]) {
-    for (const format of [json, xml]) {
-      it(`PR5 Accept: ${accept} with _format=${format} answers in ${formatOf(format)} (_format wins)`, async () => {
-        const id = await idOf(practitioner2.sds);
-        const res = await read(id, { accept, format });
-        assert.equal(res.status, 200, res.text);
-        assertFormat(res, formatOf(format));
-        assert.equal(res.json.id, id);
-        assertConformingPractitioner(res.json, practitioner2);
-      });
+  for (const accept of fhirMediaTypes) {
+    for (const format of fhirMediaTypes) {
+      it(`PR5 Accept: ${accept} with _format=${format} answers in ${formatOf(format)} (_format wins)`, () =>
+        assertReads(practitioner2, { accept, format }, format));
     }
   }
 
   it('PR7 the read carries ETag W/"<meta.versionId>"', async () => {
-    const res = await read(await idOf(practitioner1.sds));
-    assert.equal(res.status, 200);
-    assert.equal(res.headers.etag, `W/"${res.json.meta.versionId}"`);
+    assertRead(await read(await idOf(practitioner1.sds)), 'Practitioner');
   });
 
   it('PR8 a successful read is Cache-Control no-store', async () => {
-    const res = await read(await idOf(practitioner1.sds));
-    assert.equal(res.status, 200);
-    assertNoStore(res);
+    assertOk(await read(await idOf(practitioner1.sds)), 'Practitioner');
   });
 
   it('PR9 a read with the Location read interaction id is 400 BAD_REQUEST (no-store)', async () => {
-    const res = await read(await idOf(practitioner1.sds), { interaction: interactionIds.readLocation });
-    assertOutcome(res, 400, 'BAD_REQUEST');
+    assertOutcome(await read(await idOf(practitioner1.sds), { interaction: interactionIds.readLocation }), 400, 'BAD_REQUEST');
   });
 
   it('a read with the Practitioner search interaction id is 400 BAD_REQUEST', async () => {
-    const res = await read(await idOf(practitioner1.sds), { interaction: interactionIds.searchPractitioner });
-    assertOutcome(res, 400, 'BAD_REQUEST');
+    assertOutcome(await read(await idOf(practitioner1.sds), { interaction: interactionIds.searchPractitioner }), 400, 'BAD_REQUEST');
   });
 
   it('every seeded practitioner (1–4) reads as a conforming Practitioner', async () => {
     for (const id of ['1', '2', '3', '4']) {
       const res = await read(id);
-      assert.equal(res.status, 200, res.text);
+      assertOk(res, 'Practitioner');
       assert.equal(res.json.id, id);
       assertNotInUse(res.json);
       assert.equal(res.json.name.length, 1);
@@ -210,14 +134,16 @@ describeOnEachStore('Foundations Practitioner read', (provider) => {
 describeOnEachStore('Foundations Practitioner search', (provider) => {
   const search = (q: string, headers: Record<string, string | undefined> = {}) =>
     provider().gpc({ path: `/Practitioner${q ? `?${q}` : ''}`, interaction: 'searchPractitioner', headers });
+  /** Searches with `q`: exactly one Practitioner conforming to `p`, in `mediaType`. */
+  async function assertFinds(p: Expected, q: string, mediaType: string = fhirJson, headers: Record<string, string | undefined> = {}): Promise<void> {
+    const res = await search(q, headers);
+    assertFormat(res, mediaType);
+    const [found] = assertSearchset(res, 1);
+    assertConformingPractitioner(found, p);
+  }
 
   for (const p of practitioners) {
-    it(`PS1 search ${p.key} (${p.sds}) finds 1 practitioner with ${p.roles} role profile ids`, async () => {
-      const res = await search(query(sds(p.sds)));
-      assertFormat(res, 'json');
-      const [found] = assertSearchset(res, 1);
-      assertConformingPractitioner(found, p);
-    });
+    it(`PS1 search ${p.key} (${p.sds}) finds 1 practitioner with ${p.roles} role profile ids`, () => assertFinds(p, query(sds(p.sds))));
   }
 
   for (const [label, value] of [['an empty value', `${sdsUserId}|`], ['an empty system', '|G11111116']] as const) {
@@ -238,69 +164,42 @@ describeOnEachStore('Foundations Practitioner search', (provider) => {
     assertOutcome(await search(query(['Identifier', `${sdsUserId}|G11111116`])), 400, 'BAD_REQUEST');
   });
 
-  for (const type of [json, xml]) {
-    it(`PS5 _format=${type} before the identifier decides the format`, async () => {
-      const res = await search(query(['_format', type], sds(practitioner2.sds)));
-      assertFormat(res, formatOf(type));
-      const [found] = assertSearchset(res, 1);
-      assertConformingPractitioner(found, practitioner2);
-    });
-
-    it(`PS6 _format=${type} after the identifier decides the format`, async () => {
-      const res = await search(query(sds(practitioner2.sds), ['_format', type]));
-      assertFormat(res, formatOf(type));
-      const [found] = assertSearchset(res, 1);
-      assertConformingPractitioner(found, practitioner2);
-    });
-
-    it(`PS7 Accept: ${type} decides the format`, async () => {
-      const res = await search(query(sds(practitioner2.sds)), { Accept: type });
-      assertFormat(res, formatOf(type));
-      const [found] = assertSearchset(res, 1);
-      assertConformingPractitioner(found, practitioner2);
-    });
-
-    it(`_format=${type} with no Accept header decides the format`, async () => {
-      const res = await search(query(sds(practitioner2.sds), ['_format', type]), { Accept: undefined });
-      assertFormat(res, formatOf(type));
-      assertSearchset(res, 1);
-    });
+  const p2 = sds(practitioner2.sds);
+  for (const type of fhirMediaTypes) {
+    it(`PS5 _format=${type} before the identifier decides the format`, () => assertFinds(practitioner2, query(['_format', type], p2), type));
+    it(`PS6 _format=${type} after the identifier decides the format`, () => assertFinds(practitioner2, query(p2, ['_format', type]), type));
+    it(`PS7 Accept: ${type} decides the format`, () => assertFinds(practitioner2, query(p2), type, { Accept: type }));
+    it(`_format=${type} with no Accept header decides the format`, () =>
+      assertFinds(practitioner2, query(p2, ['_format', type]), type, { Accept: undefined }));
   }
 
-  for (const accept of [json, xml]) {
-    for (const format of [json, xml]) {
-      it(`PS8 Accept: ${accept} with _format=${format} answers in ${formatOf(format)}`, async () => {
-        const res = await search(query(sds(practitioner2.sds), ['_format', format]), { Accept: accept });
-        assertFormat(res, formatOf(format));
-        const [found] = assertSearchset(res, 1);
-        assertConformingPractitioner(found, practitioner2);
-      });
+  for (const accept of fhirMediaTypes) {
+    for (const format of fhirMediaTypes) {
+      it(`PS8 Accept: ${accept} with _format=${format} answers in ${formatOf(format)}`, () =>
+        assertFinds(practitioner2, query(p2, ['_format', format]), format, { Accept: accept }));
     }
   }
 
   it('PS9 the same identifier twice is 400 BAD_REQUEST', async () => {
-    assertOutcome(await search(query(sds(practitioner2.sds), sds(practitioner2.sds))), 400, 'BAD_REQUEST');
+    assertOutcome(await search(query(p2, p2)), 400, 'BAD_REQUEST');
   });
 
   it('PS10 two different identifiers is 400 BAD_REQUEST', async () => {
-    assertOutcome(await search(query(sds(practitioner1.sds), sds(practitioner2.sds))), 400, 'BAD_REQUEST');
+    assertOutcome(await search(query(sds(practitioner1.sds), p2)), 400, 'BAD_REQUEST');
   });
 
   it('PS11 unsupported _sort and _count are ignored', async () => {
-    const res = await search(query(sds(practitioner1.sds), ['_sort', 'practitioner.coding'], ['_count', '1']));
-    assertSearchset(res, 1);
+    assertSearchset(await search(query(sds(practitioner1.sds), ['_sort', 'practitioner.coding'], ['_count', '1'])), 1);
   });
 
   it('PS13 a successful search is Cache-Control no-store and has no ETag', async () => {
     const res = await search(query(sds(practitioner1.sds)));
-    assertSearchset(res, 1);
-    assertNoStore(res);
+    assertSearchset(res, 1); // with no-store
     assert.equal(res.headers.etag, undefined);
   });
 
   it('PS14 a search with the Practitioner read interaction id is 400 BAD_REQUEST (no-store)', async () => {
-    const res = await search(query(sds(practitioner2.sds)), { 'Ssp-InteractionID': interactionIds.readPractitioner });
-    assertOutcome(res, 400, 'BAD_REQUEST');
+    assertOutcome(await search(query(p2), { 'Ssp-InteractionID': interactionIds.readPractitioner }), 400, 'BAD_REQUEST');
   });
 
   it('PS15 / PR10 the searched practitioner has no telecom, address, birthDate, photo or qualification', async () => {
@@ -313,7 +212,7 @@ describeOnEachStore('Foundations Practitioner search', (provider) => {
   });
 
   it('spec: an unsupported identifier system is 400 INVALID_IDENTIFIER_SYSTEM', async () => {
-    assertOutcome(await search(query(['identifier', 'https://fhir.nhs.uk/Id/nhs-number|9690937278'])), 400, 'INVALID_IDENTIFIER_SYSTEM');
+    assertOutcome(await search(query(identifier(systems.nhsNumber, '9690937278'))), 400, 'INVALID_IDENTIFIER_SYSTEM');
   });
 
   it('each searchset entry has meta.versionId and exactly the Practitioner profile', async () => {

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { describeOnEachStore, type GpcResponse } from '../harness/provider.ts';
 import {
-  assertConformantPatient, assertFormat, assertNhsIdentifier, assertNoStore, assertOutcome, assertRegistrationDetails,
-  identifierQuery, nhsCommunicationUrl, nhsSystem, patientProfile, patients, pdsRow, registerPool, searchsetPatients,
-  searchsetProfile, verificationStatusUrl, type PdsRow,
+  assertFormat, assertNoStore, assertOutcome, assertSearchset, fhirJson as json, fhirXml as xml, formatOf, query, systems,
+} from '../harness/assertions.ts';
+import {
+  assertConformantPatient, assertNhsIdentifier, assertRegistrationDetails, identifierQuery, nhsCommunicationUrl, patientProfile, patients,
+  pdsRow, registerPool, verificationStatusUrl, type PdsRow,
 } from './patient-checks.ts';
 
-const json = 'application/fhir+json';
-const xml = 'application/fhir+xml';
-const formatOf = (mediaType: string) => (mediaType === xml ? 'xml' : 'json');
+const nhsSystem = systems.nhsNumber;
 const verificationExtension = {
   url: verificationStatusUrl,
   valueCodeableConcept: { coding: [{ system: 'https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-NHSNumberVerificationStatus-1', code: '01', display: 'Number present and verified' }] },
@@ -93,14 +93,9 @@ describeOnEachStore('Foundations register patient', (provider) => {
 
   /** The suite's register "success checks" (SC): returns the registered Patient. */
   function assertRegistered(res: GpcResponse, sent: Record<string, any>): any {
-    assert.equal(res.status, 200, res.text.slice(0, 500));
-    assertNoStore(res);
-    assert.equal(res.json.resourceType, 'Bundle');
-    assert.equal(res.json.type, 'searchset');
-    assert.ok(res.json.meta.profile.includes(searchsetProfile), 'Bundle meta.profile searchset');
-    const found = res.json.entry.filter((e: any) => e.resource.resourceType === 'Patient');
+    const found = assertSearchset(res).filter((r) => r.resourceType === 'Patient');
     assert.equal(found.length, 1, 'one Patient');
-    const patient = found[0].resource;
+    const patient = found[0];
     assert.ok(patient.id);
     assert.deepEqual(patient.meta.profile, [patientProfile]);
     assert.ok(patient.meta.versionId);
@@ -130,9 +125,9 @@ describeOnEachStore('Foundations register patient', (provider) => {
 
   it('the registered patient is then found by search and read, as a temporary registration', async () => {
     const row = take();
-    searchsetPatients(await searchFor(row.nhsNumber), 0);
+    assertSearchset(await searchFor(row.nhsNumber), 0, 'Patient');
     const registered = assertRegistered(await register(parameters(defaultPatient(row))), defaultPatient(row));
-    const [found] = searchsetPatients(await searchFor(row.nhsNumber), 1);
+    const [found] = assertSearchset(await searchFor(row.nhsNumber), 1, 'Patient');
     assert.equal(found.id, registered.id);
     assert.equal(assertRegistrationDetails(found).type, 'T');
     const read = await provider().gpc({ path: `/Patient/${registered.id}`, interaction: 'readPatient' });
@@ -147,11 +142,11 @@ describeOnEachStore('Foundations register patient', (provider) => {
     const body = parameters(defaultPatient(row));
     assertRegistered(await register(body), defaultPatient(row));
     assertOutcome(await register(body), 409, 'DUPLICATE_REJECTED');
-    searchsetPatients(await searchFor(row.nhsNumber), 1);
+    assertSearchset(await searchFor(row.nhsNumber), 1, 'Patient');
   });
 
   it('P13 patient1, already a regular patient ⇒ 409 DUPLICATE_REJECTED', async () => {
-    const [p1] = searchsetPatients(await searchFor(patients.patient1.nhs), 1);
+    const [p1] = assertSearchset(await searchFor(patients.patient1.nhs), 1, 'Patient');
     const body = {
       resourceType: 'Patient',
       meta: { profile: [patientProfile] },
@@ -162,7 +157,7 @@ describeOnEachStore('Foundations register patient', (provider) => {
     };
     assertOutcome(await register(parameters(body)), 409, 'DUPLICATE_REJECTED');
     // The regular registration is left as it was.
-    const [after] = searchsetPatients(await searchFor(patients.patient1.nhs), 1);
+    const [after] = assertSearchset(await searchFor(patients.patient1.nhs), 1, 'Patient');
     assert.equal(assertRegistrationDetails(after).type, 'R');
     assert.equal(after.meta.versionId, p1.meta.versionId);
   });
@@ -178,23 +173,39 @@ describeOnEachStore('Foundations register patient', (provider) => {
     assertOutcome(await register(parameters(body)), 400, 'INVALID_PATIENT_DEMOGRAPHICS');
   });
 
-  it('P33 a patient deceased on PDS (patient18, pool name/DOB kept) ⇒ 400 INVALID_PATIENT_DEMOGRAPHICS', async () => {
-    const body = defaultPatient(take());
-    body.identifier[0].value = patients.patient18.nhs;
-    assertOutcome(await register(parameters(body)), 400, 'INVALID_PATIENT_DEMOGRAPHICS', 'Invalid patient demographics');
-  });
-
-  it('P34 a sensitive patient (patient9) ⇒ 400 INVALID_PATIENT_DEMOGRAPHICS', async () => {
-    const body = defaultPatient(take());
-    body.identifier[0].value = patients.patient9.nhs;
-    assertOutcome(await register(parameters(body)), 400, 'INVALID_PATIENT_DEMOGRAPHICS');
-  });
-
-  it('P35 a patient whose NHS number is superseded on PDS (patient11) ⇒ 400 INVALID_NHS_NUMBER', async () => {
-    const body = defaultPatient(take());
-    body.identifier[0].value = patients.patient11.nhs;
-    assertOutcome(await register(parameters(body)), 400, 'INVALID_NHS_NUMBER', 'Invalid NHS number');
-  });
+  /** The default Patient with one change the provider must refuse. */
+  const refusals: [title: string, status: number, code: string, change: (body: Record<string, any>) => void][] = [
+    ['P33 a patient deceased on PDS (patient18, pool name/DOB kept) ⇒ 400 INVALID_PATIENT_DEMOGRAPHICS', 400, 'INVALID_PATIENT_DEMOGRAPHICS',
+      (b) => (b.identifier[0].value = patients.patient18.nhs)],
+    ['P34 a sensitive patient (patient9) ⇒ 400 INVALID_PATIENT_DEMOGRAPHICS', 400, 'INVALID_PATIENT_DEMOGRAPHICS', (b) => (b.identifier[0].value = patients.patient9.nhs)],
+    ['P35 a patient whose NHS number is superseded on PDS (patient11) ⇒ 400 INVALID_NHS_NUMBER', 400, 'INVALID_NHS_NUMBER',
+      (b) => (b.identifier[0].value = patients.patient11.nhs)],
+    ['P19 an extra identifier without a system ⇒ 400 BAD_REQUEST', 400, 'BAD_REQUEST', (b) => b.identifier.push({ value: 'NewIdentifierNoSystem' })],
+    ['P4 no birthDate ⇒ 400 BAD_REQUEST', 400, 'BAD_REQUEST', (b) => delete b.birthDate],
+    ['P16 no official name (all names anonymous) ⇒ 400 BAD_REQUEST', 400, 'BAD_REQUEST', (b) => (b.name[0].use = 'anonymous')],
+    ['P18 an official name without family ⇒ 400 BAD_REQUEST', 400, 'BAD_REQUEST', (b) => delete b.name[0].family],
+    ['P32 no name at all ⇒ 400 BAD_REQUEST', 400, 'BAD_REQUEST', (b) => delete b.name],
+    ['two official names ⇒ 400 BAD_REQUEST (no more than one official name)', 400, 'BAD_REQUEST',
+      (b) => b.name.push({ use: 'official', family: 'OTHER', given: ['Name'] })],
+    ['P23 two addresses of default (temp) use, with a telecom ⇒ 422 INVALID_RESOURCE', 422, 'INVALID_RESOURCE', (b) => {
+      b.address = [leedsAddress(), leedsAddress()];
+      b.telecom = [phone('home')];
+    }],
+    ['P27 two NHSCommunication extensions ⇒ 422 INVALID_RESOURCE', 422, 'INVALID_RESOURCE', (b) => {
+      b.address = [leedsAddress('temp')];
+      b.telecom = [phone('home')];
+      b.extension = [germanNhsCommunication, germanNhsCommunication];
+    }],
+    ['P11 a Patient with an unknown element ⇒ 422 INVALID_RESOURCE', 422, 'INVALID_RESOURCE', (b) => (b.invalidField = 'Assurance Testing Invalid Field')],
+    ['P10 a registerPatient resource that is not a Patient ⇒ 422 INVALID_RESOURCE', 422, 'INVALID_RESOURCE', (b) => (b.resourceType = 'InvalidResourceType')],
+  ];
+  for (const [title, status, code, change] of refusals) {
+    it(title, async () => {
+      const body = defaultPatient(take());
+      change(body);
+      assertOutcome(await register(parameters(body)), status, code); // with the code's display
+    });
+  }
 
   it('a sensitive patient registered with its own PDS demographics is still refused (patient9)', async () => {
     assertOutcome(await register(parameters(defaultPatient(pdsRow(patients.patient9.nhs)))), 400, 'INVALID_PATIENT_DEMOGRAPHICS');
@@ -206,7 +217,7 @@ describeOnEachStore('Foundations register patient', (provider) => {
     body.birthDate = '2001-01-01';
     body.name[0].family = 'ZZZNOTTHEFAMILY';
     assertOutcome(await register(parameters(body)), 400, 'INVALID_PATIENT_DEMOGRAPHICS');
-    searchsetPatients(await searchFor(row.nhsNumber), 0);
+    assertSearchset(await searchFor(row.nhsNumber), 0, 'Patient');
   });
 
   it('a DOB differing in one part still verifies when family (first 3) and initial match PDS', async () => {
@@ -234,48 +245,12 @@ describeOnEachStore('Foundations register patient', (provider) => {
     });
   }
 
-  it('P19 an extra identifier without a system ⇒ 400 BAD_REQUEST', async () => {
-    const body = defaultPatient(take());
-    body.identifier.push({ value: 'NewIdentifierNoSystem' });
-    assertOutcome(await register(parameters(body)), 400, 'BAD_REQUEST');
-  });
-
   it('P3 no gender ⇒ 200, the gender taken from PDS', async () => {
     const row = take();
     const body = defaultPatient(row);
     delete body.gender;
     const patient = assertRegistered(await register(parameters(body)), body);
     assert.equal(patient.gender, row.gender);
-  });
-
-  it('P4 no birthDate ⇒ 400 BAD_REQUEST', async () => {
-    const body = defaultPatient(take());
-    delete body.birthDate;
-    assertOutcome(await register(parameters(body)), 400, 'BAD_REQUEST');
-  });
-
-  it('P16 no official name (all names anonymous) ⇒ 400 BAD_REQUEST', async () => {
-    const body = defaultPatient(take());
-    body.name[0].use = 'anonymous';
-    assertOutcome(await register(parameters(body)), 400, 'BAD_REQUEST');
-  });
-
-  it('P18 an official name without family ⇒ 400 BAD_REQUEST', async () => {
-    const body = defaultPatient(take());
-    delete body.name[0].family;
-    assertOutcome(await register(parameters(body)), 400, 'BAD_REQUEST');
-  });
-
-  it('P32 no name at all ⇒ 400 BAD_REQUEST', async () => {
-    const body = defaultPatient(take());
-    delete body.name;
-    assertOutcome(await register(parameters(body)), 400, 'BAD_REQUEST');
-  });
-
-  it('two official names ⇒ 400 BAD_REQUEST (no more than one official name)', async () => {
-    const body = defaultPatient(take());
-    body.name.push({ use: 'official', family: 'OTHER', given: ['Name'] });
-    assertOutcome(await register(parameters(body)), 400, 'BAD_REQUEST');
   });
 
   for (const extra of [1, 2, 5]) {
@@ -287,12 +262,19 @@ describeOnEachStore('Foundations register patient', (provider) => {
     });
   }
 
-  it('P20 an additional temp address ⇒ 200, echoed', async () => {
-    const body = defaultPatient(take());
-    body.address = [leedsAddress('temp')];
-    const patient = assertRegistered(await register(parameters(body)), body);
-    assert.deepEqual(patient.address, [leedsAddress('temp')]);
-  });
+  /** The default Patient with an element added: registered, the element echoed as expected. */
+  for (const [title, element, sent, echoed] of [
+    ['P20 an additional temp address ⇒ 200, echoed', 'address', [leedsAddress('temp')], [leedsAddress('temp')]],
+    ['P20 an additional home phone ⇒ 200, echoed', 'telecom', [phone('home')], [phone('home')]],
+    ['an address with no use is kept as temp', 'address', [leedsAddress()], [leedsAddress('temp')]],
+  ] as const) {
+    it(title, async () => {
+      const body = defaultPatient(take());
+      body[element] = sent;
+      const patient = assertRegistered(await register(parameters(body)), body);
+      assert.deepEqual(patient[element], echoed);
+    });
+  }
 
   it('P20 an additional nickname ⇒ 200, kept beside the one official name', async () => {
     const body = defaultPatient(take());
@@ -302,33 +284,12 @@ describeOnEachStore('Foundations register patient', (provider) => {
     await assertConformantPatient(provider(), patient, body.identifier[0].value);
   });
 
-  it('P20 an additional home phone ⇒ 200, echoed', async () => {
-    const body = defaultPatient(take());
-    body.telecom = [phone('home')];
-    const patient = assertRegistered(await register(parameters(body)), body);
-    assert.deepEqual(patient.telecom, [phone('home')]);
-  });
-
   it('P22 address and telecom ⇒ 200 with both returned', async () => {
     const body = defaultPatient(take());
     body.address = [leedsAddress('temp')];
     body.telecom = [phone('home')];
     const patient = assertRegistered(await register(parameters(body)), body);
     assert.ok(patient.address.length >= 1 && patient.telecom.length >= 1);
-  });
-
-  it('an address with no use is kept as temp', async () => {
-    const body = defaultPatient(take());
-    body.address = [leedsAddress()];
-    const patient = assertRegistered(await register(parameters(body)), body);
-    assert.deepEqual(patient.address, [leedsAddress('temp')]);
-  });
-
-  it('P23 two addresses of default (temp) use, with a telecom ⇒ 422 INVALID_RESOURCE', async () => {
-    const body = defaultPatient(take());
-    body.address = [leedsAddress(), leedsAddress()];
-    body.telecom = [phone('home')];
-    assertOutcome(await register(parameters(body)), 422, 'INVALID_RESOURCE');
   });
 
   for (const uses of [['home', 'temp'], ['temp', 'home']]) {
@@ -390,14 +351,6 @@ describeOnEachStore('Foundations register patient', (provider) => {
     assert.deepEqual(comms[0], germanNhsCommunication);
   });
 
-  it('P27 two NHSCommunication extensions ⇒ 422 INVALID_RESOURCE', async () => {
-    const body = defaultPatient(take());
-    body.address = [leedsAddress('temp')];
-    body.telecom = [phone('home')];
-    body.extension = [germanNhsCommunication, germanNhsCommunication];
-    assertOutcome(await register(parameters(body)), 422, 'INVALID_RESOURCE');
-  });
-
   const forbidden: [string, unknown][] = [
     ['active', true],
     ['multipleBirthBoolean', true],
@@ -418,35 +371,23 @@ describeOnEachStore('Foundations register patient', (provider) => {
     });
   }
 
-  it('P11 a Patient with an unknown element ⇒ 422 INVALID_RESOURCE', async () => {
-    const body = defaultPatient(take());
-    body.invalidField = 'Assurance Testing Invalid Field';
-    assertOutcome(await register(parameters(body)), 422, 'INVALID_RESOURCE');
-  });
-
   it('P9 a body that is not a Parameters resource ⇒ 422 INVALID_RESOURCE', async () => {
     const body = { ...parameters(defaultPatient(take())), resourceType: 'InvalidResourceType' };
     assertOutcome(await register(body), 422, 'INVALID_RESOURCE');
-  });
-
-  it('P10 a registerPatient resource that is not a Patient ⇒ 422 INVALID_RESOURCE', async () => {
-    const body = defaultPatient(take());
-    body.resourceType = 'InvalidResourceType';
-    assertOutcome(await register(parameters(body)), 422, 'INVALID_RESOURCE');
   });
 
   it('P12 two registerPatient parameters ⇒ 400 BAD_REQUEST, nothing registered', async () => {
     const row = take();
     const patient = defaultPatient(row);
     assertOutcome(await register(parameters(patient, patient)), 400, 'BAD_REQUEST');
-    searchsetPatients(await searchFor(row.nhsNumber), 0);
+    assertSearchset(await searchFor(row.nhsNumber), 0, 'Patient');
   });
 
   for (const scope of ['patient/*.read', 'organization/*.read']) {
     it(`P29 requested_scope ${scope} (not patient/*.write) ⇒ 400 BAD_REQUEST`, async () => {
       const row = take();
       assertOutcome(await register(parameters(defaultPatient(row)), { claims: { requested_scope: scope } }), 400, 'BAD_REQUEST');
-      searchsetPatients(await searchFor(row.nhsNumber), 0);
+      assertSearchset(await searchFor(row.nhsNumber), 0, 'Patient');
     });
   }
 
@@ -479,7 +420,7 @@ describeOnEachStore('Foundations register patient', (provider) => {
     it(`P7 body ${type} with _format=${type} ⇒ 200 in ${formatOf(type)}`, async () => {
       const row = take();
       const body = type === xml ? xmlBody(row) : parameters(defaultPatient(row));
-      const res = await register(body, { query: `?_format=${encodeURIComponent(type)}`, headers: { 'Content-Type': `${type};charset=utf-8` } });
+      const res = await register(body, { query: `?${query(['_format', type])}`, headers: { 'Content-Type': `${type};charset=utf-8` } });
       assertFormat(res, formatOf(type));
       assertRegistered(res, defaultPatient(row));
     });
@@ -493,7 +434,7 @@ describeOnEachStore('Foundations register patient', (provider) => {
       const patientBody = defaultPatient(row);
       patientBody.identifier.push(genericIdentifier);
       const body = contentType === xml ? xmlBody(row, genericIdentifier) : parameters(patientBody);
-      const res = await register(body, { query: `?_format=${encodeURIComponent(format)}`, headers: { 'Content-Type': `${contentType};charset=utf-8`, Accept: accept } });
+      const res = await register(body, { query: `?${query(['_format', format])}`, headers: { 'Content-Type': `${contentType};charset=utf-8`, Accept: accept } });
       assertFormat(res, formatOf(format));
       const patient = assertRegistered(res, patientBody);
       assert.equal(patient.identifier.length, 1);
@@ -518,7 +459,7 @@ describeOnEachStore('Foundations register patient', (provider) => {
     assert.equal(patient.id, patients.patient21.id);
     assert.equal(Number(patient.meta.versionId), before[0]!.version + 1);
     assert.deepEqual(patient.address, [leedsAddress('temp')]);
-    const [found] = searchsetPatients(await searchFor(row.nhsNumber), 1);
+    const [found] = assertSearchset(await searchFor(row.nhsNumber), 1, 'Patient');
     assert.equal(found.id, patients.patient21.id);
     assert.equal(assertRegistrationDetails(found).type, 'T');
     const read = await provider().gpc({ path: `/Patient/${patients.patient21.id}`, interaction: 'readPatient' });
@@ -543,6 +484,6 @@ describeOnEachStore('Foundations register patient', (provider) => {
     for (const r of results.filter((x) => x.status === 409)) assertOutcome(r, 409, 'DUPLICATE_REJECTED');
     const rows = await provider().db.query<{ n: number }>(`SELECT count(*)::int AS n FROM patient WHERE practice = 'B82617' AND nhs_number = $1`, [row.nhsNumber]);
     assert.equal(rows[0]!.n, 1);
-    searchsetPatients(await searchFor(row.nhsNumber), 1);
+    assertSearchset(await searchFor(row.nhsNumber), 1, 'Patient');
   });
 });

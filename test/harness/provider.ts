@@ -6,6 +6,7 @@ import { auditClaims, encodeUnsignedJwt } from '../../src/consumer/audit-token.t
 import type { Db } from '../../src/store/db.ts';
 import { storedPds } from '../../src/store/pds-stub.ts';
 import { fromFhirXml } from '../../src/fhir/xml.ts';
+import { fhirJson, jsonType } from './assertions.ts';
 import { testStores, type TestStore } from './stores.ts';
 
 /** The seeded practice the official suite tests, and its ASID. */
@@ -54,6 +55,22 @@ export interface GpcRequest {
   body?: string | Record<string, unknown>;
   /** Service root suffix: '' (Foundations/Appointments) or '/structured'. */
   base?: string;
+}
+
+/** How a read asks for its format (`_format` in the query, Accept) or names another interaction id. */
+export interface ReadOptions {
+  accept?: string;
+  format?: string;
+  interaction?: string;
+}
+
+/** A read of `path` with the changes `extra` asks for. */
+export function readRequest(path: string, interaction: GpcRequest['interaction'], extra: ReadOptions = {}): GpcRequest {
+  return {
+    path: extra.format ? `${path}?_format=${encodeURIComponent(extra.format)}` : path,
+    interaction,
+    headers: { ...(extra.accept ? { Accept: extra.accept } : {}), ...(extra.interaction ? { 'Ssp-InteractionID': extra.interaction } : {}) },
+  };
 }
 
 export interface GpcResponse {
@@ -111,12 +128,12 @@ export async function startTestProvider(store: TestStore, options: { clock?: () 
       'Ssp-To': r.asid ?? (ods === otherPractice.ods ? otherPractice.asid : practice.asid),
       'Ssp-InteractionID': interactionIds[r.interaction],
       Authorization: r.authorization ?? `Bearer ${encodeUnsignedJwt(claims)}`,
-      Accept: 'application/fhir+json',
+      Accept: fhirJson,
     };
     let body: string | undefined;
     if (r.body !== undefined) {
       body = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
-      headers['Content-Type'] = 'application/fhir+json;charset=utf-8';
+      headers['Content-Type'] = jsonType;
     }
     for (const [name, value] of Object.entries(r.headers ?? {})) {
       for (const existing of Object.keys(headers)) if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];

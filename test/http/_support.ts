@@ -1,60 +1,8 @@
 /**
- * Shared assertions for the HTTP-layer tests: the OperationOutcome every refusal must be
- * (cross-cutting §6.1, suite §7.3) and the headers every response must carry (§2.2, §2.3).
+ * Shared fixtures for the HTTP-layer tests: the audit rows a request leaves and registerPatient
+ * bodies (the shared assertions are in ../harness/assertions.ts).
  */
-import assert from 'node:assert/strict';
-import type { GpcResponse, TestProvider } from '../harness/provider.ts';
-
-export const jsonType = 'application/fhir+json;charset=utf-8';
-export const xmlType = 'application/fhir+xml;charset=utf-8';
-
-/** Displays as the Spine-ErrorOrWarningCode-1 CodeSystem spells them (written out, not imported). */
-const displays: Record<string, string> = {
-  BAD_REQUEST: 'Bad request',
-  INVALID_RESOURCE: 'Invalid validation of resource',
-  NO_RECORD_FOUND: 'No record found',
-  PATIENT_NOT_FOUND: 'Patient not found',
-  UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
-  PAYLOAD_TOO_LARGE: 'Request body too large',
-  INVALID_NHS_NUMBER: 'Invalid NHS number',
-  INVALID_PARAMETER: 'Invalid parameter',
-  INVALID_IDENTIFIER_SYSTEM: 'Invalid identifier system',
-  INVALID_IDENTIFIER_VALUE: 'Invalid identifier value',
-  DUPLICATE_REJECTED: 'Create would lead to creation of a duplicate resource',
-};
-
-/**
- * Asserts a refusal: the status, no-store, the FHIR media type asked for, and an OperationOutcome
- * with the GP Connect profile, severity error and exactly one Spine coding with `code` and its display.
- */
-export function assertOutcome(res: GpcResponse, status: number, code: string, contentType = jsonType): void {
-  const context = `${res.status} ${res.text.slice(0, 400)}`;
-  assert.equal(res.status, status, context);
-  assert.match(String(res.headers['cache-control']), /no-store/, 'Cache-Control no-store');
-  assert.equal(res.headers['content-type'], contentType, context);
-  const oo = res.json;
-  assert.equal(oo?.resourceType, 'OperationOutcome', context);
-  assert.deepEqual(oo.meta?.profile, ['https://fhir.nhs.uk/STU3/StructureDefinition/GPConnect-OperationOutcome-1']);
-  assert.ok(Array.isArray(oo.issue) && oo.issue.length >= 1, 'at least one issue');
-  for (const issue of oo.issue) {
-    assert.equal(issue.severity, 'error');
-    assert.equal(typeof issue.code, 'string');
-    assert.equal(issue.details?.coding?.length, 1, 'exactly one details.coding');
-    const coding = issue.details.coding[0];
-    assert.equal(coding.system, 'https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1');
-    assert.equal(coding.code, code, context);
-    assert.equal(coding.display, displays[code] ?? assert.fail(`no display known for ${code}`));
-  }
-}
-
-/** Asserts a 200 with no-store and the FHIR media type. */
-export function assertOk(res: GpcResponse, resourceType: string, contentType = jsonType): void {
-  const context = `${res.status} ${res.text.slice(0, 400)}`;
-  assert.equal(res.status, 200, context);
-  assert.match(String(res.headers['cache-control']), /no-store/, 'Cache-Control no-store');
-  assert.equal(res.headers['content-type'], contentType, context);
-  assert.equal(res.json?.resourceType, resourceType, context);
-}
+import type { TestProvider } from '../harness/provider.ts';
 
 export interface AuditEventRow {
   practice: string | null;

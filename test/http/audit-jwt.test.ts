@@ -5,7 +5,8 @@
 import { it } from 'node:test';
 import { encodeUnsignedJwt, auditClaims } from '../../src/consumer/audit-token.ts';
 import { describeOnEachStore, scopes } from '../harness/provider.ts';
-import { assertOk, assertOutcome, registerBody, registrable } from './_support.ts';
+import { assertOk, assertOutcome, identifier, query, systems } from '../harness/assertions.ts';
+import { registerBody, registrable } from './_support.ts';
 
 const now = () => Math.floor(Date.now() / 1000);
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
@@ -115,20 +116,12 @@ describeOnEachStore('Audit JWT (JWT.feature)', (provider) => {
 
   // --- exp and iat ---
 
-  it('exp 301 seconds after iat is refused with 400 BAD_REQUEST', async () => {
-    const iat = now();
-    assertOutcome(await metadata({ iat, exp: iat + 301 }), 400, 'BAD_REQUEST');
-  });
-
-  it('exp 299 seconds after iat is refused with 400 BAD_REQUEST', async () => {
-    const iat = now();
-    assertOutcome(await metadata({ iat, exp: iat + 299 }), 400, 'BAD_REQUEST');
-  });
-
-  it('exp before iat is refused with 400 BAD_REQUEST', async () => {
-    const iat = now();
-    assertOutcome(await metadata({ iat, exp: iat - 1 }), 400, 'BAD_REQUEST');
-  });
+  for (const [label, lifetime] of [['exp 301 seconds after iat', 301], ['exp 299 seconds after iat', 299], ['exp before iat', -1]] as const) {
+    it(`${label} is refused with 400 BAD_REQUEST`, async () => {
+      const iat = now();
+      assertOutcome(await metadata({ iat, exp: iat + lifetime }), 400, 'BAD_REQUEST');
+    });
+  }
 
   it('exp and iat as strings, not numbers, are refused with 400 BAD_REQUEST', async () => {
     const iat = now();
@@ -167,20 +160,12 @@ describeOnEachStore('Audit JWT (JWT.feature)', (provider) => {
     assertOutcome(await metadata({ requesting_device: device }), 422, 'INVALID_RESOURCE');
   });
 
-  it('a requesting_device with resourceType InvalidResourceType is refused with 422 INVALID_RESOURCE', async () => {
-    const device = { ...(suiteDefaultClaims().requesting_device as object), resourceType: 'InvalidResourceType' };
-    assertOutcome(await metadata({ requesting_device: device }), 422, 'INVALID_RESOURCE');
-  });
-
-  it('a requesting_practitioner with resourceType InvalidResourceType is refused with 422 INVALID_RESOURCE', async () => {
-    const practitioner = { ...(suiteDefaultClaims().requesting_practitioner as object), resourceType: 'InvalidResourceType' };
-    assertOutcome(await metadata({ requesting_practitioner: practitioner }), 422, 'INVALID_RESOURCE');
-  });
-
-  it('a requesting_organization with resourceType InvalidResourceType is refused with 422 INVALID_RESOURCE', async () => {
-    const organization = { ...(suiteDefaultClaims().requesting_organization as object), resourceType: 'InvalidResourceType' };
-    assertOutcome(await metadata({ requesting_organization: organization }), 422, 'INVALID_RESOURCE');
-  });
+  for (const claim of ['requesting_device', 'requesting_practitioner', 'requesting_organization'] as const) {
+    it(`a ${claim} with resourceType InvalidResourceType is refused with 422 INVALID_RESOURCE`, async () => {
+      const resource = { ...(suiteDefaultClaims()[claim] as object), resourceType: 'InvalidResourceType' };
+      assertOutcome(await metadata({ [claim]: resource }), 422, 'INVALID_RESOURCE');
+    });
+  }
 
   it('a requesting_practitioner given as a JSON string, not an object, is refused with 400 BAD_REQUEST', async () => {
     assertOutcome(await metadata({ requesting_practitioner: JSON.stringify(suiteDefaultClaims().requesting_practitioner) }), 400, 'BAD_REQUEST');
@@ -242,7 +227,7 @@ describeOnEachStore('Audit JWT (JWT.feature)', (provider) => {
   for (const scope of ['patient/*.read', 'organization/*.write']) {
     it(`requested_scope ${scope} on practitioner search (needs organization/*.read) is refused with 400 BAD_REQUEST`, async () => {
       const res = await provider().gpc({
-        path: '/Practitioner?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fsds-user-id%7CG13579135', interaction: 'searchPractitioner', claims: { requested_scope: scope },
+        path: `/Practitioner?${query(identifier(systems.sdsUserId, 'G13579135'))}`, interaction: 'searchPractitioner', claims: { requested_scope: scope },
       });
       assertOutcome(res, 400, 'BAD_REQUEST');
     });

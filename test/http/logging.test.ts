@@ -11,6 +11,7 @@ import { buildApp } from '../../src/app.ts';
 import { auditToken } from '../../src/consumer/audit-token.ts';
 import type { Db } from '../../src/store/db.ts';
 import { storedPds } from '../../src/store/pds-stub.ts';
+import { fhirJson, jsonType } from '../harness/assertions.ts';
 import { interactionIds, practice, scopes } from '../harness/provider.ts';
 import { testStores } from '../harness/stores.ts';
 import { registerBody, registrable } from './_support.ts';
@@ -46,8 +47,8 @@ describe('Logging never holds NHS numbers or the audit JWT [embedded]', { skip: 
         'Ssp-To': practice.asid,
         'Ssp-InteractionID': interactionIds[interaction],
         Authorization: `Bearer ${token}`,
-        Accept: 'application/fhir+json',
-        ...(options.body === undefined ? {} : { 'Content-Type': 'application/fhir+json;charset=utf-8' }),
+        Accept: fhirJson,
+        ...(options.body === undefined ? {} : { 'Content-Type': jsonType }),
       },
       payload: options.body,
     });

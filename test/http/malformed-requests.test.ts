@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { it } from 'node:test';
 import { auditToken } from '../../src/consumer/audit-token.ts';
 import { describeOnEachStore, interactionIds, practice, scopes } from '../harness/provider.ts';
-import { assertOk, assertOutcome, auditCount, auditRowsFor } from './_support.ts';
+import { assertOk, assertOutcome, fhirJson, fhirXml, jsonType } from '../harness/assertions.ts';
+import { auditCount, auditRowsFor } from './_support.ts';
 
 const registerPath = '/Patient/$gpc.registerpatient';
 
@@ -40,7 +41,7 @@ function assertRawOutcome(reply: string, status: number): void {
 }
 
 describeOnEachStore('Malformed requests', (provider) => {
-  const register = (body: string | Buffer, contentType = 'application/fhir+json;charset=utf-8') =>
+  const register = (body: string | Buffer, contentType = jsonType) =>
     typeof body === 'string'
       ? provider().gpc({ method: 'POST', path: registerPath, interaction: 'registerPatient', body, headers: { 'Content-Type': contentType } })
       : provider().raw('POST', `/${practice.ods}/STU3/1/gpconnect${registerPath}`, {
@@ -49,7 +50,7 @@ describeOnEachStore('Malformed requests', (provider) => {
           'Ssp-To': practice.asid,
           'Ssp-InteractionID': interactionIds.registerPatient,
           Authorization: `Bearer ${auditToken({ scope: scopes.registerPatient })}`,
-          Accept: 'application/fhir+json',
+          Accept: fhirJson,
           'Content-Type': contentType,
         }, body);
 
@@ -58,19 +59,19 @@ describeOnEachStore('Malformed requests', (provider) => {
   });
 
   it('a register body that is malformed XML is refused with 400 BAD_REQUEST', async () => {
-    assertOutcome(await register('<Parameters xmlns="http://hl7.org/fhir"><parameter><name value="registerPatient"/>', 'application/fhir+xml'), 400, 'BAD_REQUEST');
+    assertOutcome(await register('<Parameters xmlns="http://hl7.org/fhir"><parameter><name value="registerPatient"/>', fhirXml), 400, 'BAD_REQUEST');
   });
 
   it('a register body of XML with an undeclared entity is refused with 400 BAD_REQUEST', async () => {
     const xml = '<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]><Parameters xmlns="http://hl7.org/fhir">&x;</Parameters>';
-    const res = await register(xml, 'application/fhir+xml');
+    const res = await register(xml, fhirXml);
     assert.ok(res.status >= 400 && res.status < 500, `status ${res.status}`);
     assert.doesNotMatch(res.text, /root:/);
     assertOutcome(res, res.status, res.json.issue[0].details.coding[0].code);
   });
 
   it('a register body of XML in a non-FHIR namespace is refused with a 4xx OperationOutcome', async () => {
-    const res = await register('<Parameters xmlns="http://example.org/"><parameter/></Parameters>', 'application/fhir+xml');
+    const res = await register('<Parameters xmlns="http://example.org/"><parameter/></Parameters>', fhirXml);
     assert.ok(res.status === 400 || res.status === 422, `status ${res.status}`);
     assertOutcome(res, res.status, res.status === 400 ? 'BAD_REQUEST' : 'INVALID_RESOURCE');
   });
@@ -94,7 +95,7 @@ describeOnEachStore('Malformed requests', (provider) => {
   });
 
   it('a register body of binary garbage labelled FHIR XML is refused with 400 BAD_REQUEST', async () => {
-    assertOutcome(await register(randomBytes(4096), 'application/fhir+xml'), 400, 'BAD_REQUEST');
+    assertOutcome(await register(randomBytes(4096), fhirXml), 400, 'BAD_REQUEST');
   });
 
   it('a register body of binary garbage labelled application/octet-stream is refused with 415 UNSUPPORTED_MEDIA_TYPE', async () => {
@@ -118,7 +119,7 @@ describeOnEachStore('Malformed requests', (provider) => {
   });
 
   it('invalid percent-encoding in the ODS segment is refused with 400 BAD_REQUEST', async () => {
-    const res = await provider().raw('GET', `/%ZZ${practice.ods}/STU3/1/gpconnect/metadata`, { Accept: 'application/fhir+json' });
+    const res = await provider().raw('GET', `/%ZZ${practice.ods}/STU3/1/gpconnect/metadata`, { Accept: fhirJson });
     assertOutcome(res, 400, 'BAD_REQUEST');
   });
 

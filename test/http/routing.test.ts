@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { describeOnEachStore } from '../harness/provider.ts';
-import { assertOk, assertOutcome } from './_support.ts';
+import { assertNoStore, assertOk, assertOutcome, fhirJson } from '../harness/assertions.ts';
 
 describeOnEachStore('Routing and Http.feature', (provider) => {
   it('the /fhir suffix of the service root reaches the same server (suite default base)', async () => {
@@ -27,7 +27,7 @@ describeOnEachStore('Routing and Http.feature', (provider) => {
   });
 
   it('a URL outside any service root is refused with an OperationOutcome (404 NO_RECORD_FOUND)', async () => {
-    assertOutcome(await provider().raw('GET', '/favicon.ico', { Accept: 'application/fhir+json' }), 404, 'NO_RECORD_FOUND');
+    assertOutcome(await provider().raw('GET', '/favicon.ico', { Accept: fhirJson }), 404, 'NO_RECORD_FOUND');
   });
 
   it('GET /metadatas (unknown path) is refused with 400 BAD_REQUEST', async () => {
@@ -58,7 +58,7 @@ describeOnEachStore('Routing and Http.feature', (provider) => {
   it('HEAD /metadata is refused (no GP Connect interaction uses HEAD)', async () => {
     const res = await provider().gpc({ method: 'HEAD', path: '/metadata', interaction: 'metadata' });
     assert.equal(res.status, 400);
-    assert.match(String(res.headers['cache-control']), /no-store/);
+    assertNoStore(res);
   });
 
   it('GET /Metadata (wrong case) is refused with 400 BAD_REQUEST', async () => {
