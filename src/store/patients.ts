@@ -80,20 +80,10 @@ export async function markNhsNumberVerified(db: Db, practice: string, id: string
 }
 
 /** The demographics a registration writes: a new temporary record, or a lapsed one re-activated. */
-export interface PatientRegistration {
-  nhsNumber: string;
-  prefix: string[];
-  given: string[];
-  family: string;
-  otherNames: Record<string, unknown>[];
-  gender: string | undefined;
-  birthDate: string;
-  addresses: Patient['addresses'];
-  telecom: Patient['telecom'];
-  nhsCommunication: NhsCommunication | undefined;
-  registrationType: string;
-  start: Date;
-}
+export type PatientRegistration = Pick<
+  Patient,
+  'nhsNumber' | 'prefix' | 'given' | 'family' | 'otherNames' | 'gender' | 'birthDate' | 'addresses' | 'telecom' | 'nhsCommunication'
+> & { registrationType: string; start: Date };
 
 // JSON goes in as text cast to jsonb: node-postgres would send a JS array as a PostgreSQL array literal.
 function registrationValues(r: PatientRegistration): unknown[] {
