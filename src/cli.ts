@@ -7,6 +7,8 @@ import { setEnabled } from './store/practices.ts';
 import { sendConsumerRequest } from './consumer/request.ts';
 import { interactions } from './interactions.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { extendDiaryAhead, ukDateAfter } from './appointments/diary-upkeep.ts';
+import { ukDate } from './fhir/datetime.ts';
 import { clearPracticeData, loadSeed } from './seed/load-seed.ts';
 import { migrate } from './store/migrate.ts';
 import { openDb } from './store/open.ts';
@@ -17,6 +19,7 @@ const usage = `gpc: the gpconnect-provider command line
   gpc serve            start the provider (migrates, and seeds an empty store with the test data pack)
   gpc migrate          bring the store's schema up to date
   gpc seed [--reset]   load the test data pack (--reset first deletes every practice's data)
+  gpc diary [--days N] generate every practice's rolling diary N days ahead (default GPC_DIARY_DAYS, 28)
   gpc enable|disable <ODS> <gpconnect|appointments|structured>
                        switch GP Connect or one capability on or off for a practice (recorded in enablement_change)
   gpc request <METHOD> <path> --interaction <urn> [--root URL] [--asid ASID] [--scope S] [--xml] [--body FILE]
@@ -55,9 +58,25 @@ async function main(argv: string[]): Promise<number> {
       const db = await openDb(config);
       await migrate(db);
       if (values.reset) await clearPracticeData(db);
-      await loadSeed(db);
+      const now = new Date();
+      await loadSeed(db, ukDate(now));
+      await extendDiaryAhead(db, now, config.diaryDays);
       console.log('loaded the test data pack');
       await db.close();
+      return 0;
+    }
+    case 'diary': {
+      const { values } = parseArgs({ args: rest, options: { days: { type: 'string', default: String(config.diaryDays) } } });
+      const days = Number(values.days);
+      if (!Number.isInteger(days) || days < 1) {
+        console.error('--days must be a whole number of days');
+        return 2;
+      }
+      const db = await openDb(config);
+      await migrate(db);
+      const created = await extendDiaryAhead(db, new Date(), days);
+      await db.close();
+      console.log(`diary generated through ${ukDateAfter(new Date(), days)}: ${created} new slots`);
       return 0;
     }
     case 'enable':

@@ -14,6 +14,8 @@ export interface Config {
   bodyLimit: number;
   /** Connections in the pool to a PostgreSQL server. */
   poolSize: number;
+  /** How many days ahead the rolling diary is kept generated. */
+  diaryDays: number;
 }
 
 const logLevels: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -32,6 +34,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     bodyLimit: integer(env.GPC_BODY_LIMIT ?? '1048576', 'GPC_BODY_LIMIT', 1024, 100 * 1024 * 1024),
     poolSize: integer(env.GPC_POOL_SIZE ?? '16', 'GPC_POOL_SIZE', 1, 1000),
+    diaryDays: integer(env.GPC_DIARY_DAYS ?? '28', 'GPC_DIARY_DAYS', 1, 3660),
   };
 }
 

@@ -1,3 +1,9 @@
+import { amendAppointment } from './appointments/amend-appointment.ts';
+import { bookAppointment } from './appointments/book-appointment.ts';
+import { cancelAppointmentHandler } from './appointments/cancel-appointment.ts';
+import { searchPatientAppointments } from './appointments/patient-appointments.ts';
+import { readAppointment } from './appointments/read-appointment.ts';
+import { searchFreeSlotsHandler } from './appointments/slot-search.ts';
 import type { Capability } from './domain/practice.ts';
 import { readCapabilityStatement } from './foundations/metadata.ts';
 import { readLocation } from './foundations/location-read.ts';
@@ -41,6 +47,14 @@ export const interactions: Interaction[] = [
   { id: `${urn}fhir:rest:read:organization-1`, method: 'GET', base: 'gpconnect', path: '/Organization/:id', scope: 'organization/*.read', handler: readOrganization },
   { id: `${urn}fhir:rest:search:organization-1`, method: 'GET', base: 'gpconnect', path: '/Organization', scope: 'organization/*.read', handler: searchOrganizations },
   { id: `${urn}fhir:rest:read:location-1`, method: 'GET', base: 'gpconnect', path: '/Location/:id', scope: 'organization/*.read', handler: readLocation },
+  // Appointment Management 1.2.7
+  { id: `${urn}fhir:rest:search:slot-1`, method: 'GET', base: 'gpconnect', path: '/Slot', scope: 'organization/*.read', capability: 'appointments', handler: searchFreeSlotsHandler },
+  { id: `${urn}fhir:rest:create:appointment-1`, method: 'POST', base: 'gpconnect', path: '/Appointment', scope: 'patient/*.write', capability: 'appointments', handler: bookAppointment },
+  { id: `${urn}fhir:rest:read:appointment-1`, method: 'GET', base: 'gpconnect', path: '/Appointment/:id', scope: 'patient/*.read', capability: 'appointments', handler: readAppointment },
+  { id: `${urn}fhir:rest:search:patient_appointments-1`, method: 'GET', base: 'gpconnect', path: '/Patient/:id/Appointment', scope: 'patient/*.read', capability: 'appointments', handler: searchPatientAppointments },
+  // Amend and cancel share PUT /Appointment/{id}: the Ssp-InteractionID chooses.
+  { id: `${urn}fhir:rest:update:appointment-1`, method: 'PUT', base: 'gpconnect', path: '/Appointment/:id', scope: 'patient/*.write', capability: 'appointments', handler: amendAppointment },
+  { id: `${urn}fhir:rest:cancel:appointment-1`, method: 'PUT', base: 'gpconnect', path: '/Appointment/:id', scope: 'patient/*.write', capability: 'appointments', handler: cancelAppointmentHandler },
 ];
 
 export interface RouteMatch {

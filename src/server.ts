@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { extendDiaryAhead, keepDiaryAhead } from './appointments/diary-upkeep.ts';
 import { buildApp } from './app.ts';
+import { ukDate } from './fhir/datetime.ts';
+import { safeError } from './http/pipeline.ts';
 import type { Config } from './config.ts';
 import { isSeeded, loadSeed } from './seed/load-seed.ts';
 import type { Db } from './store/db.ts';
@@ -24,8 +27,11 @@ export interface RunningServer {
 export async function startServer(config: Config, options: { seed?: boolean; db?: Db } = {}): Promise<RunningServer> {
   const db = options.db ?? (await openDb(config));
   await migrate(db);
-  if (options.seed !== false && !(await isSeeded(db))) await loadSeed(db);
+  const now = new Date();
+  if (options.seed !== false && !(await isSeeded(db))) await loadSeed(db, ukDate(now));
+  await extendDiaryAhead(db, now, config.diaryDays);
   const { app, practices } = await buildApp({ db, pds: storedPds(db), logLevel: config.logLevel, bodyLimit: config.bodyLimit });
+  const stopDiary = keepDiaryAhead(db, () => new Date(), config.diaryDays, (err) => app.log.error({ err: safeError(err) }, 'diary could not be extended'));
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -40,6 +46,7 @@ export async function startServer(config: Config, options: { seed?: boolean; db?
     origin,
     serviceRoots,
     async close() {
+      stopDiary();
       await app.close();
       if (!options.db) await db.close();
     },

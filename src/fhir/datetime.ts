@@ -24,3 +24,19 @@ export function ukDateTime(instant: Date): string {
 export function ukDate(instant: Date): string {
   return ukDateTime(instant).slice(0, 10);
 }
+
+/** The instant a UK calendar date (YYYY-MM-DD) begins, UK local time. */
+export function ukStartOfDay(date: string): Date {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const utcMidnight = new Date(Date.UTC(y, m - 1, d));
+  // Clocks change at 01:00 UTC, so the offset at UTC midnight is the offset at UK midnight.
+  const offset = ukDateTime(utcMidnight).slice(19);
+  const minutes = (offset.startsWith('-') ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+  return new Date(utcMidnight.getTime() - minutes * 60_000);
+}
+
+/** The UK calendar date `days` after `date` (YYYY-MM-DD). */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}

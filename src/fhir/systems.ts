@@ -38,6 +38,10 @@ export const extensions = {
   nhsNumberVerificationStatus: `${sd}Extension-CareConnect-GPC-NHSNumberVerificationStatus-1`,
   registrationDetails: `${sd}Extension-CareConnect-GPC-RegistrationDetails-1`,
   nhsCommunication: `${sd}Extension-CareConnect-GPC-NHSCommunication-1`,
+  deliveryChannel: `${sd}Extension-GPConnect-DeliveryChannel-2`,
+  practitionerRole: `${sd}Extension-GPConnect-PractitionerRole-1`,
+  bookingOrganisation: `${sd}Extension-GPConnect-BookingOrganisation-1`,
+  cancellationReason: `${sd}Extension-GPConnect-AppointmentCancellationReason-1`,
 } as const;
 
 export const codeSystems = {
@@ -45,6 +49,8 @@ export const codeSystems = {
   registrationType: 'https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-RegistrationType-1',
   humanLanguage: 'https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-HumanLanguage-1',
   spineErrorOrWarningCode: 'https://fhir.nhs.uk/STU3/CodeSystem/Spine-ErrorOrWarningCode-1',
+  sdsJobRoleName: 'https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-SDSJobRoleName-1',
+  organisationType: 'https://fhir.nhs.uk/STU3/CodeSystem/GPConnect-OrganisationType-1',
 } as const;
 
 export const identifierSystems = {

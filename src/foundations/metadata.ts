@@ -26,29 +26,34 @@ const searchParams: Record<string, { name: string; type: string }[]> = {
   Slot: [{ name: 'start', type: 'date' }, { name: 'end', type: 'date' }, { name: 'status', type: 'token' }, { name: 'searchFilter', type: 'token' }],
 };
 
+// Suite (SearchForFreeSlots): the Slot resource declares Location:managingOrganization among its includes.
+const slotSearchIncludes = ['Slot:schedule', 'Schedule:actor:Practitioner', 'Schedule:actor:Location', 'Location:managingOrganization'];
+
 const resourceProfiles: Record<string, string> = {
   Patient: profiles.patient, Practitioner: profiles.practitioner, Organization: profiles.organization,
   Location: profiles.location, Appointment: profiles.appointment, Slot: profiles.slot, Schedule: profiles.schedule,
 };
 
-/** FHIR interaction code of a table row, or undefined for an operation. */
-function fhirInteraction(i: Interaction): string | undefined {
+/** The resource type and FHIR interaction code of a table row; undefined for operations and metadata. */
+function fhirInteraction(i: Interaction): { type: string; code: string } | undefined {
   const segments = i.path.split('/').filter(Boolean);
   if (segments.some((s) => s.startsWith('$')) || segments[0] === 'metadata') return undefined;
-  if (i.method === 'POST') return 'create';
-  if (i.method === 'PUT') return 'update';
-  return segments.length === 1 ? 'search-type' : 'read';
+  // GET /Patient/{id}/Appointment is a search of Appointments in the patient's compartment.
+  if (segments.length === 3) return { type: segments[2]!, code: 'search-type' };
+  const type = segments[0]!;
+  if (i.method === 'POST') return { type, code: 'create' };
+  if (i.method === 'PUT') return { type, code: 'update' };
+  return { type, code: segments.length === 1 ? 'search-type' : 'read' };
 }
 
 /** Built from the interaction table once: what is routed is what is declared. */
 function buildStatement(): Record<string, unknown> {
   const resources = new Map<string, Set<string>>();
   for (const i of interactions.filter((x) => x.base === 'gpconnect')) {
-    const code = fhirInteraction(i);
-    if (!code) continue;
-    const type = i.path.split('/')[1]!;
-    if (!resources.has(type)) resources.set(type, new Set());
-    resources.get(type)!.add(code);
+    const found = fhirInteraction(i);
+    if (!found) continue;
+    if (!resources.has(found.type)) resources.set(found.type, new Set());
+    resources.get(found.type)!.add(found.code);
   }
   return {
     resourceType: 'CapabilityStatement',
@@ -73,6 +78,7 @@ function buildStatement(): Record<string, unknown> {
         interaction: [...codes].map((code) => ({ code })),
         ...(type === 'Appointment' ? { updateCreate: false } : {}),
         ...(searchParams[type] ? { searchParam: searchParams[type] } : {}),
+        ...(type === 'Slot' ? { searchInclude: slotSearchIncludes } : {}),
       })),
       operation: [
         { name: 'gpc.registerpatient', definition: { reference: operations.registerPatient } },

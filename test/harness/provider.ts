@@ -24,6 +24,12 @@ export const interactionIds = {
   readOrganization: 'urn:nhs:names:services:gpconnect:fhir:rest:read:organization-1',
   searchOrganization: 'urn:nhs:names:services:gpconnect:fhir:rest:search:organization-1',
   readLocation: 'urn:nhs:names:services:gpconnect:fhir:rest:read:location-1',
+  searchSlots: 'urn:nhs:names:services:gpconnect:fhir:rest:search:slot-1',
+  bookAppointment: 'urn:nhs:names:services:gpconnect:fhir:rest:create:appointment-1',
+  readAppointment: 'urn:nhs:names:services:gpconnect:fhir:rest:read:appointment-1',
+  searchPatientAppointments: 'urn:nhs:names:services:gpconnect:fhir:rest:search:patient_appointments-1',
+  amendAppointment: 'urn:nhs:names:services:gpconnect:fhir:rest:update:appointment-1',
+  cancelAppointment: 'urn:nhs:names:services:gpconnect:fhir:rest:cancel:appointment-1',
 } as const;
 
 /** The JWT scope the spec pairs with each interaction. */
@@ -37,6 +43,12 @@ export const scopes: Record<keyof typeof interactionIds, string> = {
   readOrganization: 'organization/*.read',
   searchOrganization: 'organization/*.read',
   readLocation: 'organization/*.read',
+  searchSlots: 'organization/*.read',
+  bookAppointment: 'patient/*.write',
+  readAppointment: 'patient/*.read',
+  searchPatientAppointments: 'patient/*.read',
+  amendAppointment: 'patient/*.write',
+  cancelAppointment: 'patient/*.write',
 };
 
 export interface GpcRequest {

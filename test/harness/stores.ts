@@ -4,6 +4,11 @@ import { openPostgresDb } from '../../src/store/postgres.ts';
 import type { Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { loadSeed } from '../../src/seed/load-seed.ts';
+import { extendDiaryAhead } from '../../src/appointments/diary-upkeep.ts';
+import { ukDate } from '../../src/fhir/datetime.ts';
+
+/** The moment the test databases were seeded: the diary is laid out from this day. */
+export const seededAt = new Date();
 
 /**
  * The two stores every integration test runs on. Each test suite gets its own fresh, migrated and
@@ -30,7 +35,8 @@ const embedded: TestStore = {
     embeddedTemplate ??= (async () => {
       const db = await openEmbeddedDb();
       await migrate(db);
-      await loadSeed(db);
+      await loadSeed(db, ukDate(seededAt));
+      await extendDiaryAhead(db, seededAt, 28);
       const dump = await db.pglite.dumpDataDir('none');
       await db.close();
       return dump;
@@ -82,7 +88,8 @@ const postgres: TestStore = {
       });
       const db = openPostgresDb(urlFor(name), 2);
       await migrate(db);
-      await loadSeed(db);
+      await loadSeed(db, ukDate(seededAt));
+      await extendDiaryAhead(db, seededAt, 28);
       await db.close();
       return name;
     })();

@@ -1,0 +1,6 @@
+import { GpcError } from '../fhir/errors.ts';
+import type { Handler } from '../http/handler.ts';
+
+export const amendAppointment: Handler = async () => {
+  throw new GpcError('NOT_IMPLEMENTED', 'Not built yet');
+};
