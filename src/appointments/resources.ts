@@ -38,7 +38,9 @@ export function scheduleResource(s: Schedule): Resource {
  * slot and schedule gave it (the suite requires both on every appointment it reads back).
  */
 export function appointmentResource(a: Appointment): Resource {
-  const bookingOrganization = { ...a.bookingOrganization, id: String(a.bookingOrganization.id ?? '1') };
+  // Stored as jsonb, which does not keep key order: resourceType and id go first again.
+  const { resourceType: _type, id, ...rest } = a.bookingOrganization;
+  const bookingOrganization = { resourceType: 'Organization', id: String(id ?? '1'), ...rest };
   return compact({
     resourceType: 'Appointment',
     id: a.id,
