@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { auditToken } from '../src/consumer/audit-token.ts';
+import { bookThenCancel, percentile } from './book-cancel.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -21,6 +22,8 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '32' },
     'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
+    // PostgreSQL only: add a year of diary for 50 more practitioners, then search again.
+    'year-diary': { type: 'boolean', default: true },
   },
 });
 const seconds = Number(args.seconds);
@@ -30,12 +33,20 @@ if (hasTaskset) spawnSync('taskset', ['-pc', '1', String(process.pid)]); // load
 
 const urn = 'urn:nhs:names:services:gpconnect:fhir:';
 interface Case { name: string; path: string; interaction: string; scope: string }
+const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+const slotSearch: Case = {
+  name: 'slot search (week)',
+  path: `/Slot?start=ge${day(1)}&end=le${day(8)}&status=free&_include=Slot:schedule&_include:recurse=Schedule:actor:Practitioner&_include:recurse=Schedule:actor:Location&_include:recurse=Location:managingOrganization&searchFilter=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fods-organization-code%7CB82617`,
+  interaction: `${urn}rest:search:slot-1`,
+  scope: 'organization/*.read',
+};
 const cases: Case[] = [
   { name: 'metadata', path: '/metadata', interaction: `${urn}rest:read:metadata-1`, scope: 'organization/*.read' },
   { name: 'patient search', path: '/Patient?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9690937286', interaction: `${urn}rest:search:patient-1`, scope: 'patient/*.read' },
   { name: 'patient read', path: '/Patient/2', interaction: `${urn}rest:read:patient-1`, scope: 'patient/*.read' },
   { name: 'practitioner read', path: '/Practitioner/1', interaction: `${urn}rest:read:practitioner-1`, scope: 'organization/*.read' },
   { name: 'organisation search', path: '/Organization?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fods-organization-code%7CB82617', interaction: `${urn}rest:search:organization-1`, scope: 'organization/*.read' },
+  slotSearch,
 ];
 
 function headersFor(c: Case): Record<string, string> {
@@ -81,6 +92,45 @@ async function load(url: string, headers: Record<string, string>): Promise<Resul
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: non2xx };
 }
 
+/** One interaction under load against the provider, then the same bytes from raw node:http. */
+async function compareWithRaw(c: Case, base: string, store: string): Promise<string> {
+  const headers = headersFor(c);
+  const probe = await fetch(base + c.path, { headers });
+  if (probe.status !== 200) throw new Error(`${c.name}: provider answered ${probe.status}: ${await probe.text()}`);
+  const bytes = Buffer.from(await probe.arrayBuffer());
+  const ours = await load(base + c.path, headers);
+
+  const file = join(tmpdir(), `gpc-bench-body-${process.pid}`);
+  writeFileSync(file, bytes);
+  const raw = await startPinned('bench/serve-raw.ts', [file, probe.headers.get('content-type') ?? ''], process.env);
+  const ceiling = await load(raw.origin + c.path, headers);
+  await stop(raw.child);
+  rmSync(file, { force: true });
+
+  const line = [c.name.padEnd(20), store.padEnd(9), String(Math.round(ours.rps)).padStart(7), `${ours.p50}`.padStart(6), `${ours.p99}`.padStart(6),
+    String(Math.round(ceiling.rps)).padStart(8), `${ceiling.p50}`.padStart(6), `${ceiling.p99}`.padStart(6),
+    (ours.rps / ceiling.rps).toFixed(2).padStart(6), ours.errors ? `  (${ours.errors} non-2xx/errors)` : ''].join(' ');
+  console.log(line);
+  return line;
+}
+
+/** 50 more schedules at the practice, each with a year of 10-minute slots, 09:00–17:00 every day. */
+async function addYearOfDiary(databaseUrl: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query(`INSERT INTO schedule (practice, id, practitioner_id, location_id, service_category, practitioner_role, planning_horizon_start)
+    SELECT 'B82617', 'bench-' || n, ((n % 4) + 1)::text, '16', 'General practice', '{"code":"R0260","display":"General Medical Practitioner"}', now()
+    FROM generate_series(1, 50) AS n`);
+  const result = await client.query(`INSERT INTO slot (practice, schedule_id, start_at, end_at, service_type, delivery_channel)
+    SELECT 'B82617', 'bench-' || n, t, t + interval '10 minutes', 'General GP appointment', 'In-person'
+    FROM generate_series(1, 50) AS n,
+         generate_series(date_trunc('day', now()) + interval '1 day 9 hours', date_trunc('day', now()) + interval '366 days', interval '10 minutes') AS t
+    WHERE t::time >= '09:00' AND t::time < '17:00'`);
+  await client.query('ANALYZE slot');
+  await client.end();
+  return result.rowCount ?? 0;
+}
+
 async function benchStore(store: 'embedded' | 'postgres'): Promise<string[]> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' };
   let dataDir: string | undefined;
@@ -107,26 +157,16 @@ async function benchStore(store: 'embedded' | 'postgres'): Promise<string[]> {
     lines.push(`embedded store restart on existing data: ${provider.ms} ms to listening`);
   }
   const base = `${provider.origin}/B82617/STU3/1/gpconnect`;
-  for (const c of cases) {
-    const headers = headersFor(c);
-    const probe = await fetch(base + c.path, { headers });
-    if (probe.status !== 200) throw new Error(`${c.name}: provider answered ${probe.status}: ${await probe.text()}`);
-    const bytes = Buffer.from(await probe.arrayBuffer());
-    const ours = await load(base + c.path, headers);
+  for (const c of cases) lines.push(await compareWithRaw(c, base, store));
 
-    const file = join(tmpdir(), `gpc-bench-body-${process.pid}`);
-    writeFileSync(file, bytes);
-    const raw = await startPinned('bench/serve-raw.ts', [file, probe.headers.get('content-type') ?? ''], process.env);
-    const ceiling = await load(raw.origin + c.path, headers);
-    await stop(raw.child);
-    rmSync(file, { force: true });
+  const commands = await bookThenCancel(base, connections, seconds);
+  const ms = (values: number[], p: number) => percentile(values, p).toFixed(1);
+  lines.push(`book then cancel    ${store.padEnd(9)} ${commands.pairsPerSecond.toFixed(0).padStart(7)} pairs/s; book p50 ${ms(commands.book, 50)} p99 ${ms(commands.book, 99)} ms; cancel p50 ${ms(commands.cancel, 50)} p99 ${ms(commands.cancel, 99)} ms${commands.failures ? `; ${commands.failures} failures` : ''}`);
+  console.log(lines.at(-1));
 
-    lines.push(
-      [c.name.padEnd(20), store.padEnd(9), String(Math.round(ours.rps)).padStart(7), `${ours.p50}`.padStart(6), `${ours.p99}`.padStart(6),
-        String(Math.round(ceiling.rps)).padStart(8), `${ceiling.p50}`.padStart(6), `${ceiling.p99}`.padStart(6),
-        (ours.rps / ceiling.rps).toFixed(2).padStart(6), ours.errors ? `  (${ours.errors} non-2xx/errors)` : ''].join(' '),
-    );
-    console.log(lines.at(-1));
+  if (store === 'postgres' && args['year-diary']) {
+    const added = await addYearOfDiary(env.DATABASE_URL!);
+    lines.push(await compareWithRaw({ ...slotSearch, name: `slot search +${Math.round(added / 1000)}k` }, base, store));
   }
   await stop(provider.child);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
