@@ -69,7 +69,8 @@ interface Exchange {
   practice?: Practice;
   interaction?: Interaction;
   parties?: RequestingParties;
-  patientId?: string;
+  /** What the handler learnt for the audit row (the patient concerned), kept even if it then fails. */
+  audit: HandlerContext['audit'];
   format: FhirFormat;
   /** Set once the audit row is stored with a committed write. */
   audited?: boolean;
@@ -85,7 +86,7 @@ export function createPipeline(deps: PipelineDeps) {
   /** `refusal` is set when the HTTP layer already refused the request (body too large, say). */
   return async function handleGpConnectRequest(request: FastifyRequest, reply: FastifyReply, refusal?: GpcError): Promise<FastifyReply> {
     const started = process.hrtime.bigint();
-    const exchange: Exchange = { address: parseServiceAddress(request.url), format: 'json' };
+    const exchange: Exchange = { address: parseServiceAddress(request.url), format: 'json', audit: {} };
     const ssp = readSspHeaders(request.headers);
     let result: HandlerResult;
     let errorCode: SpineErrorCode | undefined;
@@ -151,19 +152,16 @@ async function serve(deps: PipelineDeps, request: FastifyRequest, exchange: Exch
     traceId: checked.traceId,
     pds: deps.pds,
     now: deps.clock(),
-    audit: {},
+    audit: exchange.audit,
     commit: (work) =>
       deps.db.transaction(async (tx) => {
         const result = await work(tx);
-        exchange.patientId = ctx.audit.patientId;
         await recordAudit(tx, auditRow(exchange, ssp, result.status ?? 200, undefined));
         exchange.audited = true;
         return result;
       }),
   };
-  const result = await interaction.handler(ctx);
-  exchange.patientId = ctx.audit.patientId;
-  return result;
+  return interaction.handler(ctx);
 }
 
 /**
@@ -249,7 +247,7 @@ function auditRow(exchange: Exchange, ssp: ReturnType<typeof readSspHeaders>, st
     requestingOrganization: exchange.parties?.organizationOds,
     requestingPractitioner: exchange.parties?.practitioner,
     requestingDevice: exchange.parties?.device,
-    patientId: exchange.patientId,
+    patientId: exchange.audit.patientId,
     httpStatus: status,
     errorCode,
   };
