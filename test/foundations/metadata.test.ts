@@ -35,6 +35,18 @@ describeOnEachStore('Foundations CapabilityStatement', (provider) => {
     assert.deepEqual(byType.Practitioner, ['read', 'search-type']);
     assert.deepEqual(byType.Organization, ['read', 'search-type']);
     assert.deepEqual(byType.Location, ['read']);
+    // Appointment Management: read, book (create), amend and cancel (update), a patient's appointments (search-type).
+    assert.deepEqual(byType.Appointment, ['create', 'read', 'search-type', 'update']);
+    assert.deepEqual(byType.Slot, ['search-type']);
+  });
+
+  it('declares the free-slot search includes, Location:managingOrganization among them', async () => {
+    const res = await provider().gpc({ path: '/metadata', interaction: 'metadata' });
+    const slot = res.json.rest[0].resource.find((r: { type: string }) => r.type === 'Slot');
+    assert.ok(slot.searchInclude.includes('Location:managingOrganization'));
+    assert.ok(slot.searchInclude.includes('Slot:schedule'));
+    const params = slot.searchParam.map((p: { name: string }) => p.name).sort();
+    assert.deepEqual(params, ['end', 'searchFilter', 'start', 'status']);
   });
 
   it('answers in XML when _format asks for it', async () => {
