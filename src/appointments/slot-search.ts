@@ -32,7 +32,9 @@ export const searchFreeSlotsHandler: Handler = async (ctx) => {
   const from = start.instant;
   // A date-only end includes that whole day.
   const to = end.dateOnly ? ukStartOfDay(addDays(end.text, 1)) : end.instant;
-  if (end.instant < from) throw invalidParameter('The end of the search period is before its start');
+  // End before start ⇒ 422. A date-only end runs to the end of its day, so `ge<d>T10:00&le<d>` is the
+  // rest of day d (valid) while `ge<d+1>&le<d>` ends before it starts (spec §1.1: date-only end = whole day).
+  if (end.dateOnly ? to <= from : end.instant < from) throw invalidParameter('The end of the search period is before its start');
   if (Math.floor((end.instant.getTime() - from.getTime()) / 86_400_000) > maxDays) {
     throw invalidParameter(`The search period can be at most ${maxDays} days`);
   }
@@ -62,7 +64,16 @@ interface Bound {
 }
 
 const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
-const dateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)$/;
+// FHIR dateTime: hours 00–23, minutes and seconds 00–59, offset ±hh:mm up to 14:00 (Date.parse would take T24:00:00).
+const dateTime = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-](0\d|1[0-3]):[0-5]\d|[+-]14:00)$/;
+
+/** yyyy-mm-dd names a real calendar day (Date.parse rolls 2031-02-30 over to 2 March instead of failing). */
+function isCalendarDate(text: string): boolean {
+  const [y, m, d] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(0);
+  date.setUTCFullYear(y, m - 1, d);
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
 
 /** start=ge… / end=le…: one value, the right prefix, a full date or a dateTime with its offset. */
 function readBound(q: URLSearchParams, name: 'start' | 'end', prefix: 'ge' | 'le'): Bound {
@@ -72,8 +83,9 @@ function readBound(q: URLSearchParams, name: 'start' | 'end', prefix: 'ge' | 'le
   const value = values[0]!;
   if (!value.startsWith(prefix)) throw invalidParameter(`${name} must have the prefix ${prefix}`);
   const text = value.slice(2);
-  if (dateOnly.test(text) && !Number.isNaN(Date.parse(text))) return { text, instant: ukStartOfDay(text), dateOnly: true };
-  if (dateTime.test(text) && !Number.isNaN(Date.parse(text))) return { text, instant: new Date(text), dateOnly: false };
+  // Spec §1.1 (F7/F10): a value that is not a real date or dateTime ⇒ 422, never a rolled-over date.
+  if (dateOnly.test(text) && isCalendarDate(text)) return { text, instant: ukStartOfDay(text), dateOnly: true };
+  if (dateTime.test(text) && isCalendarDate(text) && !Number.isNaN(Date.parse(text))) return { text, instant: new Date(text), dateOnly: false };
   throw invalidParameter(`${name} must be a date (yyyy-mm-dd) or a dateTime with its offset (yyyy-mm-ddThh:mm:ss+hh:mm)`);
 }
 
