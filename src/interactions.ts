@@ -99,7 +99,7 @@ function matchSegments(pattern: string[], segments: string[]): Record<string, st
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i]!;
     if (p.startsWith(':')) {
-      if (segments[i] === '') return undefined;
+      // An empty id (GET /Appointment/) still reaches the read, which answers 404 (suite AppointmentRead R4).
       params[p.slice(1)] = segments[i]!;
     } else if (p !== segments[i]) return undefined;
   }

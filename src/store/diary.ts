@@ -53,7 +53,7 @@ export async function searchFreeSlots(db: Db, practice: string, from: Date, to: 
 export async function findSlots(db: Db, practice: string, ids: string[], forUpdate = false): Promise<Slot[]> {
   if (ids.length === 0) return [];
   const rows = await db.query<SlotRow>(
-    `SELECT ${slotColumns} FROM slot WHERE practice = $1 AND id = ANY($2::text[]) ORDER BY start_at${forUpdate ? ' FOR UPDATE' : ''}`,
+    `SELECT ${slotColumns} FROM slot WHERE practice = $1 AND id = ANY($2::text[]) ORDER BY start_at, id${forUpdate ? ' FOR UPDATE' : ''}`,
     [practice, ids],
   );
   return rows.map(toSlot);
@@ -72,9 +72,20 @@ export async function takeSlots(db: Db, practice: string, ids: string[]): Promis
   return rows.length;
 }
 
-/** Gives slots back to the diary (a cancelled appointment's). */
-export async function releaseSlots(db: Db, practice: string, ids: string[]): Promise<void> {
-  await db.query(`UPDATE slot SET status = 'free', version = version + 1 WHERE practice = $1 AND id = ANY($2::text[])`, [practice, ids]);
+/**
+ * Gives slots back to the diary (a cancelled appointment's, after its links were made inactive).
+ * Only busy slots no live booking holds are freed, so a slot is freed once however often this runs
+ * and never while another appointment holds it. Returns how many it freed.
+ */
+export async function releaseSlots(db: Db, practice: string, ids: string[]): Promise<number> {
+  const rows = await db.query(
+    `UPDATE slot SET status = 'free', version = version + 1
+     WHERE practice = $1 AND id = ANY($2::text[]) AND status = 'busy'
+       AND NOT EXISTS (SELECT 1 FROM appointment_slot l WHERE l.practice = slot.practice AND l.slot_id = slot.id AND l.active)
+     RETURNING id`,
+    [practice, ids],
+  );
+  return rows.length;
 }
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import { describeOnEachStore, otherPractice, practice, type GpcResponse, type TestProvider } from '../harness/provider.ts';
-import { assertFormat, assertOutcome, assertSearchset, fhirJson, fhirMediaTypes, formatOf, identifier, query, sd, systems } from '../harness/assertions.ts';
+import { assertFormat, assertOutcome, assertSearchset, fhirMediaTypes, formatOf, identifier, query, sd, systems } from '../harness/assertions.ts';
 import { seededAt } from '../harness/stores.ts';
 
 /**

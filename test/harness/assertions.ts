@@ -72,6 +72,7 @@ const displays: Record<string, string> = {
   INVALID_IDENTIFIER_SYSTEM: 'Invalid identifier system',
   INVALID_IDENTIFIER_VALUE: 'Invalid identifier value',
   DUPLICATE_REJECTED: 'Create would lead to creation of a duplicate resource',
+  FHIR_CONSTRAINT_VIOLATION: 'FHIR constraint violated',
 };
 
 const context = (res: GpcResponse) => `${res.status} ${res.text.slice(0, 400)}`;
@@ -150,4 +151,67 @@ export function assertRead(res: GpcResponse, resourceType: string, mediaType = j
   assertOk(res, resourceType, mediaType);
   assert.equal(res.headers.etag, `W/"${res.json.meta.versionId}"`);
   return res.json;
+}
+
+// --- appointments ---
+
+export const appointmentProfile = `${sd}GPConnect-Appointment-1`;
+/** GP Connect instants: UK local time to the second with its offset, never Z or milliseconds. */
+export const ukDateTimeFormat = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/;
+const appointmentExtensions = {
+  bookingOrganisation: `${sd}Extension-GPConnect-BookingOrganisation-1`,
+  deliveryChannel: `${sd}Extension-GPConnect-DeliveryChannel-2`,
+  practitionerRole: `${sd}Extension-GPConnect-PractitionerRole-1`,
+} as const;
+
+/**
+ * An Appointment as every appointment interaction returns it (appointments checklist §7.4 [Meta] [Id]
+ * [Status] [Start] [End] [Slots] [PartTA] [Desc] [Created] [Ident] [Prio] [NotInUse] [BookOrgRead]; §9 Q2:
+ * exactly one DeliveryChannel-2 and one PractitionerRole-1 extension; Q3: only the booking Organization
+ * contained, referenced by the BookingOrganisation extension). Returns it.
+ */
+export function assertAppointment(a: any): any {
+  assert.equal(a?.resourceType, 'Appointment');
+  assert.deepEqual(a.meta?.profile, [appointmentProfile], '[Meta] exactly the Appointment profile');
+  assert.ok(typeof a.meta.versionId === 'string' && a.meta.versionId !== '', 'meta.versionId');
+  assert.ok(typeof a.id === 'string' && a.id !== '', '[Id]');
+  assert.ok(['booked', 'cancelled'].includes(a.status), `[Status] ${a.status}`);
+  assert.match(a.start, ukDateTimeFormat, '[Start] UK local with offset');
+  assert.match(a.end, ukDateTimeFormat, '[End] UK local with offset');
+  assert.ok(Date.parse(a.start) < Date.parse(a.end), 'start before end');
+  assert.ok(Array.isArray(a.slot) && a.slot.length >= 1, '[Slots] at least one');
+  for (const s of a.slot) assert.match(s.reference, /^Slot\/[A-Za-z0-9\-.]+$/, '[Slots] relative Slot references');
+  assert.ok(typeof a.description === 'string' && a.description !== '', '[Desc]');
+  assert.ok(typeof a.created === 'string' && a.created !== '', '[Created]');
+  for (const i of a.identifier ?? []) assert.ok(typeof i.value === 'string' && i.value !== '', '[Ident]');
+  if (a.priority !== undefined) assert.ok(Number.isInteger(a.priority) && a.priority >= 0 && a.priority <= 9, '[Prio]');
+  for (const absent of ['reason', 'specialty', 'appointmentType']) assert.equal(a[absent], undefined, `[NotInUse] no ${absent}`);
+  assert.ok(a.serviceType?.some((t: { text?: string }) => typeof t.text === 'string' && t.text !== ''), '[ST] serviceType text');
+
+  assert.ok(Array.isArray(a.participant) && a.participant.length >= 2, 'participants');
+  for (const p of a.participant) {
+    assert.match(p.actor?.reference ?? '', /^(Patient|Practitioner|Location)\/[A-Za-z0-9\-.]+$/, '[PartTA] relative actor reference');
+    assert.ok(['accepted', 'declined', 'tentative', 'needs-action'].includes(p.status), `participant status ${p.status}`);
+    for (const t of p.type ?? []) assert.ok((t.coding ?? []).length <= 1, '[PartTA] at most one coding per type');
+  }
+  const actors = a.participant.map((p: any) => p.actor.reference as string);
+  assert.equal(actors.filter((r: string) => r.startsWith('Patient/')).length, 1, 'one Patient participant');
+  assert.equal(actors.filter((r: string) => r.startsWith('Location/')).length, 1, 'one Location participant');
+
+  const ext = (url: string) => (a.extension ?? []).filter((e: { url: string }) => e.url === url);
+  const [dc, ...moreDc] = ext(appointmentExtensions.deliveryChannel);
+  assert.ok(dc && moreDc.length === 0, 'exactly one DeliveryChannel-2 extension');
+  assert.ok(['In-person', 'Telephone', 'Video'].includes(dc.valueCode), `DeliveryChannel-2 code ${dc.valueCode}`);
+  const [pr, ...morePr] = ext(appointmentExtensions.practitionerRole);
+  assert.ok(pr && morePr.length === 0, 'exactly one PractitionerRole-1 extension');
+  const role = pr.valueCodeableConcept?.coding;
+  assert.ok(role?.length === 1 && role[0].system === 'https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-SDSJobRoleName-1' && role[0].code, 'PractitionerRole-1 coding');
+  const [booking, ...moreBooking] = ext(appointmentExtensions.bookingOrganisation);
+  assert.ok(booking && moreBooking.length === 0, 'exactly one BookingOrganisation extension');
+  assert.equal(a.contained?.length, 1, 'only the booking organisation is contained');
+  const org = a.contained[0];
+  assert.equal(org.resourceType, 'Organization');
+  assert.equal(booking.valueReference?.reference, `#${org.id}`, 'the BookingOrganisation extension references the contained Organization');
+  assert.ok(org.name && Array.isArray(org.telecom) && org.telecom.length > 0, '[BookOrgRead] name and telecom');
+  return a;
 }
