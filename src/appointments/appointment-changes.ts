@@ -57,6 +57,7 @@ export async function lockForChange(ctx: HandlerContext, tx: Db, action: 'amende
   const patient = await findPatient(tx, ctx.practice.odsCode, appointment.patientId);
   if (!patient || patient.sensitive) throw new GpcError('PATIENT_NOT_FOUND', 'The patient of this appointment was not found');
   ctx.audit.patientId = patient.id;
+  ctx.audit.appointmentId = appointment.id;
   if (appointment.status === 'cancelled') throw invalidResource(`Appointment/${id} is cancelled and cannot be ${action}`);
   if (appointment.start < ctx.now) throw invalidResource(`Appointment/${id} has started or is in the past and cannot be ${action}`);
   const wanted = ifMatchVersion(ctx.headers['if-match']);

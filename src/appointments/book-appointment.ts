@@ -78,6 +78,7 @@ export const bookAppointment: Handler = async (ctx) => {
       if (isUniqueViolation(err)) throw new GpcError('DUPLICATE_REJECTED', 'A requested slot is no longer free');
       throw err;
     }
+    ctx.audit.appointmentId = appointment.id;
     const resource = appointmentResource(appointment);
     const headers = {
       location: `${ctx.baseUrl}/Appointment/${appointment.id}/_history/${appointment.version}`,

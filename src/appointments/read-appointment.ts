@@ -20,6 +20,7 @@ export const readAppointment: Handler = async (ctx) => {
   const patient = await findPatient(ctx.db, practice, appointment.patientId);
   if (!patient || patient.sensitive) throw new GpcError('PATIENT_NOT_FOUND', 'The patient of this appointment was not found');
   ctx.audit.patientId = patient.id;
+  ctx.audit.appointmentId = appointment.id;
   if (appointment.start < ctx.now) throw new GpcError('INVALID_RESOURCE', `Appointment/${id} is in the past: only future appointments can be read`);
   return { resource: appointmentResource(appointment) };
 };

@@ -17,8 +17,8 @@ export interface HandlerContext {
   traceId: string;
   pds: Pds;
   now: Date;
-  /** Facts the handler learns that the audit row records (the patient concerned). */
-  audit: { patientId?: string };
+  /** Facts the handler learns that the audit row records: the patient and appointment concerned. */
+  audit: { patientId?: string; appointmentId?: string };
   /**
    * Runs a write in one transaction together with the request's audit row, so both commit or
    * neither does. Validation and outside calls (PDS) belong before it, not inside.

@@ -248,6 +248,7 @@ function auditRow(exchange: Exchange, ssp: ReturnType<typeof readSspHeaders>, st
     requestingPractitioner: exchange.parties?.practitioner,
     requestingDevice: exchange.parties?.device,
     patientId: exchange.audit.patientId,
+    appointmentId: exchange.audit.appointmentId,
     httpStatus: status,
     errorCode,
   };

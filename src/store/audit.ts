@@ -11,6 +11,7 @@ export interface AuditRow {
   requestingPractitioner: string | undefined;
   requestingDevice: string | undefined;
   patientId: string | undefined;
+  appointmentId?: string | undefined;
   httpStatus: number;
   errorCode: string | undefined;
 }
@@ -19,19 +20,19 @@ export interface AuditRow {
 const clip = (value: string | undefined) => (value === undefined ? null : value.slice(0, 200));
 
 const insertRows = `INSERT INTO audit_event (practice, interaction_id, trace_id, from_asid, to_asid, requesting_organization,
-    requesting_practitioner, requesting_device, patient_id, http_status, error_code)
+    requesting_practitioner, requesting_device, patient_id, appointment_id, http_status, error_code)
   SELECT practice, interaction_id, trace_id, from_asid, to_asid, requesting_organization, requesting_practitioner,
-    requesting_device, patient_id, http_status, error_code
+    requesting_device, patient_id, appointment_id, http_status, error_code
   FROM jsonb_to_recordset($1::text::jsonb) AS x(practice text, interaction_id text, trace_id text, from_asid text,
     to_asid text, requesting_organization text, requesting_practitioner text, requesting_device text, patient_id text,
-    http_status integer, error_code text)`;
+    appointment_id text, http_status integer, error_code text)`;
 
 function toRecord(row: AuditRow): Record<string, unknown> {
   return {
     practice: clip(row.practice), interaction_id: clip(row.interactionId), trace_id: clip(row.traceId),
     from_asid: clip(row.fromAsid), to_asid: clip(row.toAsid), requesting_organization: clip(row.requestingOrganization),
     requesting_practitioner: clip(row.requestingPractitioner), requesting_device: clip(row.requestingDevice),
-    patient_id: clip(row.patientId), http_status: row.httpStatus, error_code: row.errorCode ?? null,
+    patient_id: clip(row.patientId), appointment_id: clip(row.appointmentId), http_status: row.httpStatus, error_code: row.errorCode ?? null,
   };
 }
 
@@ -81,7 +82,7 @@ export interface AuditEvent extends AuditRow {
 export async function listAudit(db: Db, practice: string, limit = 100, beforeSeq?: number): Promise<AuditEvent[]> {
   const rows = await db.query<Record<string, unknown>>(
     `SELECT seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at, practice, interaction_id, trace_id,
-       from_asid, to_asid, requesting_organization, requesting_practitioner, requesting_device, patient_id, http_status, error_code
+       from_asid, to_asid, requesting_organization, requesting_practitioner, requesting_device, patient_id, appointment_id, http_status, error_code
      FROM audit_event WHERE practice = $1 AND ($2::bigint IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $3`,
     [practice, beforeSeq ?? null, limit],
   );
@@ -97,6 +98,7 @@ export async function listAudit(db: Db, practice: string, limit = 100, beforeSeq
     requestingPractitioner: (r.requesting_practitioner as string) ?? undefined,
     requestingDevice: (r.requesting_device as string) ?? undefined,
     patientId: (r.patient_id as string) ?? undefined,
+    appointmentId: (r.appointment_id as string) ?? undefined,
     httpStatus: r.http_status as number,
     errorCode: (r.error_code as string) ?? undefined,
   }));

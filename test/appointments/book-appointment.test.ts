@@ -499,13 +499,13 @@ describeOnEachStore('Appointments: book an appointment (POST Appointment)', (pro
     assert.equal(a.contained[0].identifier[0].value, 'B82617');
   });
 
-  it('cross-cutting §8 every booking leaves one audit row with the patient, in the same commit', async () => {
+  it('cross-cutting §8 every booking leaves one audit row with the patient and the appointment, in the same commit', async () => {
     const { body } = await firstFree(p(), '2');
     const traceId = crypto.randomUUID();
     const a = assertCreated(await book(p(), body, { headers: { 'Ssp-TraceID': traceId } }));
     const rows = await p().db.query<Record<string, unknown>>(
-      'SELECT practice, interaction_id, patient_id, http_status, error_code FROM audit_event WHERE trace_id = $1', [traceId]);
-    assert.deepEqual(rows, [{ practice: 'B82617', interaction_id: interactionCreate, patient_id: '2', http_status: 201, error_code: null }]);
+      'SELECT practice, interaction_id, patient_id, appointment_id, http_status, error_code FROM audit_event WHERE trace_id = $1', [traceId]);
+    assert.deepEqual(rows, [{ practice: 'B82617', interaction_id: interactionCreate, patient_id: '2', appointment_id: a.id, http_status: 201, error_code: null }]);
     const stored = await p().db.query<{ patient_id: string }>(`SELECT patient_id FROM appointment WHERE practice = 'B82617' AND id = $1`, [a.id]);
     assert.deepEqual(stored, [{ patient_id: '2' }]);
   });

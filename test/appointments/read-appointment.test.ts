@@ -156,5 +156,6 @@ describeOnEachStore('Appointment read', (provider) => {
     const rows = await auditRowsFor(p(), traceId);
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.patient_id, '6');
+    assert.equal(rows[0]!.appointment_id, appointment.id);
   });
 });

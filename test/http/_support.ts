@@ -14,6 +14,7 @@ export interface AuditEventRow {
   requesting_practitioner: string | null;
   requesting_device: string | null;
   patient_id: string | null;
+  appointment_id: string | null;
   http_status: number;
   error_code: string | null;
 }
@@ -21,7 +22,7 @@ export interface AuditEventRow {
 export async function auditRowsFor(provider: TestProvider, traceId: string): Promise<AuditEventRow[]> {
   return provider.db.query<AuditEventRow>(
     `SELECT practice, interaction_id, trace_id, from_asid, to_asid, requesting_organization, requesting_practitioner,
-       requesting_device, patient_id, http_status, error_code FROM audit_event WHERE trace_id = $1`,
+       requesting_device, patient_id, appointment_id, http_status, error_code FROM audit_event WHERE trace_id = $1`,
     [traceId],
   );
 }
