@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../store/db.ts';
+import { loadClinicalSeed } from './load-clinical.ts';
 
 const seedFile = fileURLToPath(new URL('../../seed/foundations.json', import.meta.url));
 const diarySeedFile = fileURLToPath(new URL('../../seed/appointments.json', import.meta.url));
@@ -90,6 +91,7 @@ export async function loadSeed(db: Db, today: string, data: SeedData = readSeed(
       [json(data.pds.map(withTextArrays('prefix', 'given')))],
     );
     await loadDiary(tx, data.diary, today);
+    await loadClinicalSeed(tx, today);
   });
 }
 
@@ -146,7 +148,12 @@ function pgArray(values: string[]): string {
 
 /** Deletes every practice and its data (for `gpc seed --reset`); the audit trail is kept. */
 export async function clearPracticeData(db: Db): Promise<void> {
-  await db.exec(`DELETE FROM appointment_slot; DELETE FROM appointment; DELETE FROM slot; DELETE FROM slot_pattern;
+  await db.exec(`DELETE FROM record_warning; DELETE FROM referral; DELETE FROM diagnostic_report_item; DELETE FROM diagnostic_report;
+    DELETE FROM observation_related; DELETE FROM observation; DELETE FROM specimen; DELETE FROM procedure_request;
+    DELETE FROM immunisation; DELETE FROM problem_link; DELETE FROM problem; DELETE FROM medication_statement;
+    DELETE FROM medication_request; DELETE FROM allergy; DELETE FROM consultation_item; DELETE FROM consultation_section;
+    DELETE FROM encounter; DELETE FROM medication;
+    DELETE FROM appointment_slot; DELETE FROM appointment; DELETE FROM slot; DELETE FROM slot_pattern;
     DELETE FROM diary_state; DELETE FROM schedule; DELETE FROM patient; DELETE FROM practitioner; DELETE FROM location;
     DELETE FROM organization; DELETE FROM enablement_change; DELETE FROM practice; DELETE FROM pds_record;`);
 }
