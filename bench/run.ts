@@ -114,15 +114,18 @@ async function compareWithRaw(c: Case, base: string, store: string): Promise<str
   return line;
 }
 
-/** 50 more schedules at the practice, each with a year of 10-minute slots, 09:00–17:00 every day. */
+/**
+ * A year of 10-minute slots, 09:00–17:00 every day, for 50 schedules of the store's other practice:
+ * the searched practice's week is unchanged, the slot table is 250 times larger.
+ */
 async function addYearOfDiary(databaseUrl: string): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   await client.query(`INSERT INTO schedule (practice, id, practitioner_id, location_id, service_category, practitioner_role, planning_horizon_start)
-    SELECT 'B82617', 'bench-' || n, ((n % 4) + 1)::text, '16', 'General practice', '{"code":"R0260","display":"General Medical Practitioner"}', now()
+    SELECT 'GPC002', 'bench-' || n, '1', '1', 'General practice', '{"code":"R0260","display":"General Medical Practitioner"}', now()
     FROM generate_series(1, 50) AS n`);
   const result = await client.query(`INSERT INTO slot (practice, schedule_id, start_at, end_at, service_type, delivery_channel)
-    SELECT 'B82617', 'bench-' || n, t, t + interval '10 minutes', 'General GP appointment', 'In-person'
+    SELECT 'GPC002', 'bench-' || n, t, t + interval '10 minutes', 'General GP appointment', 'In-person'
     FROM generate_series(1, 50) AS n,
          generate_series(date_trunc('day', now()) + interval '1 day 9 hours', date_trunc('day', now()) + interval '366 days', interval '10 minutes') AS t
     WHERE t::time >= '09:00' AND t::time < '17:00'`);

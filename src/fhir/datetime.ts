@@ -10,14 +10,33 @@ const ukParts = new Intl.DateTimeFormat('en-GB', {
 });
 
 export function ukDateTime(instant: Date): string {
-  const parts: Record<string, string> = {};
-  for (const p of ukParts.formatToParts(instant)) parts[p.type] = p.value;
-  const local = Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!);
-  const offsetMinutes = Math.round((local - Math.floor(instant.getTime() / 1000) * 1000) / 60000);
-  const sign = offsetMinutes < 0 ? '-' : '+';
-  const abs = Math.abs(offsetMinutes);
-  const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${offset}`;
+  const seconds = Math.floor(instant.getTime() / 1000);
+  const offset = ukOffsetMinutes(seconds);
+  const local = new Date((seconds + offset * 60) * 1000);
+  const abs = Math.abs(offset);
+  return `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}T${pad(local.getUTCHours())}:` +
+    `${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}${offset < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/**
+ * The UK offset at an instant, asked of the time-zone database once per UTC hour: UK clocks only
+ * ever change on a whole UTC hour. (A slot search formats thousands of instants; Intl is slow.)
+ */
+const offsetByHour = new Map<number, number>();
+function ukOffsetMinutes(epochSeconds: number): number {
+  const hour = Math.floor(epochSeconds / 3600);
+  let offset = offsetByHour.get(hour);
+  if (offset === undefined) {
+    const parts: Record<string, string> = {};
+    for (const p of ukParts.formatToParts(new Date(hour * 3_600_000))) parts[p.type] = p.value;
+    const local = Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!);
+    offset = Math.round((local - hour * 3_600_000) / 60_000);
+    if (offsetByHour.size > 100_000) offsetByHour.clear();
+    offsetByHour.set(hour, offset);
+  }
+  return offset;
 }
 
 /** The UK calendar date of an instant, YYYY-MM-DD. */
