@@ -35,6 +35,7 @@ describeOnEachStore('Audit trail', (provider) => {
       to_asid: practice.asid,
       ...parties,
       patient_id: '1',
+      appointment_id: null,
       http_status: 200,
       error_code: null,
     });
@@ -64,6 +65,7 @@ describeOnEachStore('Audit trail', (provider) => {
       to_asid: practice.asid,
       ...noParties,
       patient_id: null,
+      appointment_id: null,
       http_status: 400,
       error_code: 'BAD_REQUEST',
     });
