@@ -5,6 +5,8 @@ import { searchPatientAppointments } from './appointments/patient-appointments.t
 import { readAppointment } from './appointments/read-appointment.ts';
 import { searchFreeSlotsHandler } from './appointments/slot-search.ts';
 import type { Capability } from './domain/practice.ts';
+import { getStructuredRecord } from './structured/get-structured-record.ts';
+import { readStructuredCapabilityStatement } from './structured/metadata.ts';
 import { readCapabilityStatement } from './foundations/metadata.ts';
 import { readLocation } from './foundations/location-read.ts';
 import { readOrganization, searchOrganizations } from './foundations/organization.ts';
@@ -55,6 +57,9 @@ export const interactions: Interaction[] = [
   // Amend and cancel share PUT /Appointment/{id}: the Ssp-InteractionID chooses.
   { id: `${urn}fhir:rest:update:appointment-1`, method: 'PUT', base: 'gpconnect', path: '/Appointment/:id', scope: 'patient/*.write', capability: 'appointments', handler: amendAppointment },
   { id: `${urn}fhir:rest:cancel:appointment-1`, method: 'PUT', base: 'gpconnect', path: '/Appointment/:id', scope: 'patient/*.write', capability: 'appointments', handler: cancelAppointmentHandler },
+  // Access Record Structured 1.6 (its own FHIR server at …/gpconnect/structured)
+  { id: `${urn}structured:fhir:rest:read:metadata-1`, method: 'GET', base: 'structured', path: '/metadata', scope: 'organization/*.read', capability: 'structured', handler: readStructuredCapabilityStatement },
+  { id: `${urn}fhir:operation:gpc.getstructuredrecord-1`, method: 'POST', base: 'structured', path: '/Patient/$gpc.getstructuredrecord', scope: 'patient/*.read', capability: 'structured', handler: getStructuredRecord },
 ];
 
 export interface RouteMatch {

@@ -135,9 +135,11 @@ async function serve(deps: PipelineDeps, request: FastifyRequest, exchange: Exch
     now: Math.floor(deps.clock().getTime() / 1000),
   });
 
-  if (!practice.enabled.gpconnect) throw new GpcError('ACCESS_DENIED', 'GP Connect is disabled at this practice');
+  // 1.2.7 spells the code ACCESS_DENIED; 1.6 (Access Record Structured) 'ACCESS DENIED'.
+  const accessDenied = address.base === 'structured' ? 'ACCESS DENIED' : 'ACCESS_DENIED';
+  if (!practice.enabled.gpconnect) throw new GpcError(accessDenied, 'GP Connect is disabled at this practice');
   if (interaction.capability && !practice.enabled[interaction.capability]) {
-    throw new GpcError('ACCESS_DENIED', `The ${interaction.capability} capability is disabled at this practice`);
+    throw new GpcError(accessDenied, `The ${interaction.capability} capability is disabled at this practice`);
   }
 
   const body = parseBody(request, interaction);

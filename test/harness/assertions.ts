@@ -64,6 +64,8 @@ const displays: Record<string, string> = {
   PRACTITIONER_NOT_FOUND: 'Practitioner not found',
   ORGANISATION_NOT_FOUND: 'Organisation not found',
   ACCESS_DENIED: 'Access denied',
+  'ACCESS DENIED': 'Access has been denied to process this request',
+  NO_PATIENT_CONSENT: 'Patient has not provided consent to share data',
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
   PAYLOAD_TOO_LARGE: 'Request body too large',
   INVALID_NHS_NUMBER: 'Invalid NHS number',

@@ -30,6 +30,8 @@ export const interactionIds = {
   searchPatientAppointments: 'urn:nhs:names:services:gpconnect:fhir:rest:search:patient_appointments-1',
   amendAppointment: 'urn:nhs:names:services:gpconnect:fhir:rest:update:appointment-1',
   cancelAppointment: 'urn:nhs:names:services:gpconnect:fhir:rest:cancel:appointment-1',
+  structuredMetadata: 'urn:nhs:names:services:gpconnect:structured:fhir:rest:read:metadata-1',
+  getStructuredRecord: 'urn:nhs:names:services:gpconnect:fhir:operation:gpc.getstructuredrecord-1',
 } as const;
 
 /** The JWT scope the spec pairs with each interaction. */
@@ -49,6 +51,8 @@ export const scopes: Record<keyof typeof interactionIds, string> = {
   searchPatientAppointments: 'patient/*.read',
   amendAppointment: 'patient/*.write',
   cancelAppointment: 'patient/*.write',
+  structuredMetadata: 'organization/*.read',
+  getStructuredRecord: 'patient/*.read',
 };
 
 export interface GpcRequest {

@@ -1,0 +1,151 @@
+import { isShareable } from '../domain/patient.ts';
+import type { Resource } from '../fhir/datatypes.ts';
+import { ukDate } from '../fhir/datetime.ts';
+import { GpcError } from '../fhir/errors.ts';
+import { codeSystems, profiles } from '../fhir/systems.ts';
+import { patientResource } from '../foundations/patient-resource.ts';
+import { locationResource, organizationResource, practitionerResource } from '../foundations/resources.ts';
+import type { Handler } from '../http/handler.ts';
+import { findLocation, findOrganization, findPractitioner } from '../store/directory.ts';
+import { findPatientByNhsNumber } from '../store/patients.ts';
+import type { AreaContext, AreaResult } from './area.ts';
+import { buildAllergies } from './allergies.ts';
+import { parseStructuredRequest, type StructuredRequest } from './request.ts';
+
+/**
+ * The clinical areas, by request parameter, and their builders. An area without a builder is
+ * answered, as the spec answers a disabled area (digest §18.3), with a warning naming it.
+ */
+const areaBuilders: { parameter: string; requested: (r: StructuredRequest) => boolean; build?: (ctx: AreaContext, r: StructuredRequest) => Promise<AreaResult> }[] = [
+  { parameter: 'includeAllergies', requested: (r) => r.allergies !== undefined, build: (ctx, r) => buildAllergies(ctx, r.allergies!) },
+  { parameter: 'includeMedication', requested: (r) => r.medication !== undefined },
+  { parameter: 'includeConsultations', requested: (r) => r.consultations !== undefined },
+  { parameter: 'includeProblems', requested: (r) => r.problems !== undefined },
+  { parameter: 'includeImmunisations', requested: (r) => r.immunisations !== undefined },
+  { parameter: 'includeUncategorisedData', requested: (r) => r.uncategorised !== undefined },
+  { parameter: 'includeInvestigations', requested: (r) => r.investigations !== undefined },
+  { parameter: 'includeReferrals', requested: (r) => r.referrals !== undefined },
+  { parameter: 'includeDiaryEntries', requested: (r) => r.diary !== undefined },
+];
+
+/**
+ * POST [structured base]/Patient/$gpc.getstructuredrecord: the patient's record as a collection
+ * Bundle whose id is the Ssp-TraceID — the Patient, the admin resources every reference needs,
+ * and a List (with its resources) per requested clinical area.
+ */
+export const getStructuredRecord: Handler = async (ctx) => {
+  const now = ctx.now;
+  const request = parseStructuredRequest(ctx.body, { uk: ukDate(now), utc: now.toISOString().slice(0, 10) });
+  const practice = ctx.practice.odsCode;
+
+  // Structured digest §6: not found, deceased, left, temporary, unverified and sensitive patients
+  // all read as not found; dissent is a 403.
+  const patient = await findPatientByNhsNumber(ctx.db, practice, request.nhsNumber);
+  if (!patient || !isShareable(patient) || patient.registration.type !== 'R') {
+    throw new GpcError('PATIENT_NOT_FOUND', 'No patient with that NHS number has a record shared from this practice');
+  }
+  ctx.audit.patientId = patient.id;
+  if (patient.dissent) throw new GpcError('NO_PATIENT_CONSENT', 'The patient has not consented to sharing their record');
+
+  const areaContext: AreaContext = { db: ctx.db, practice, patientId: patient.id, today: ukDate(now), now };
+  const entries = new Entries();
+  entries.add(patientResource(patient, ctx.practice.organizationId));
+  const warnings = [...request.warnings].map((parameter) => warning(`${parameter} is an unrecognised parameter`, parameter));
+  for (const area of areaBuilders) {
+    if (!area.requested(request)) continue;
+    if (!area.build) {
+      warnings.push(warning(`${area.parameter} is not supported by this provider yet`, area.parameter));
+      continue;
+    }
+    const result = await area.build(areaContext, request);
+    for (const resource of [...result.lists, ...result.resources]) entries.add(resource);
+  }
+  await addReferencedAdminResources(ctx.db, practice, entries);
+
+  const bundle: Resource = {
+    resourceType: 'Bundle',
+    id: ctx.traceId,
+    meta: { profile: [profiles.structuredRecordBundle] },
+    type: 'collection',
+    entry: [...entries.all(), ...(warnings.length > 0 ? [warningsOutcome(warnings)] : [])].map((resource) => ({ resource })),
+  };
+  return { resource: bundle };
+};
+
+/** The bundle's resources, once each by type and id (Lists have no id and are never merged). */
+class Entries {
+  private readonly byKey = new Map<string, Resource>();
+  private readonly lists: Resource[] = [];
+
+  add(resource: Resource): void {
+    if (resource.id === undefined) this.lists.push(resource);
+    else this.byKey.set(`${String(resource.resourceType)}/${String(resource.id)}`, resource);
+  }
+
+  has(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
+  all(): Resource[] {
+    // Patient and admin resources first, then Lists, then clinical resources (digest §7: a consistent order).
+    const admin = new Set(['Patient', 'Organization', 'Practitioner', 'PractitionerRole', 'Location']);
+    const values = [...this.byKey.values()];
+    return [...values.filter((r) => admin.has(r.resourceType as string)), ...this.lists, ...values.filter((r) => !admin.has(r.resourceType as string))];
+  }
+}
+
+const adminLoaders: Record<string, (db: AreaContext['db'], practice: string, id: string) => Promise<Resource | undefined>> = {
+  Organization: async (db, practice, id) => { const o = await findOrganization(db, practice, id); return o && organizationResource(o); },
+  Practitioner: async (db, practice, id) => { const p = await findPractitioner(db, practice, id); return p && practitionerResource(p); },
+  Location: async (db, practice, id) => { const l = await findLocation(db, practice, id); return l && locationResource(l); },
+};
+
+/**
+ * Closure (digest §7): every Organization, Practitioner and Location a returned resource refers
+ * to is in the bundle, and so is whatever those refer to in turn.
+ */
+async function addReferencedAdminResources(db: AreaContext['db'], practice: string, entries: Entries): Promise<void> {
+  for (let round = 0; round < 3; round++) {
+    const wanted = new Set<string>();
+    collectReferences(entries.all(), wanted);
+    const missing = [...wanted].filter((key) => !entries.has(key));
+    if (missing.length === 0) return;
+    for (const key of missing) {
+      const [type, id] = key.split('/') as [string, string];
+      const resource = await adminLoaders[type]!(db, practice, id);
+      if (!resource) throw new GpcError('INTERNAL_SERVER_ERROR', `The record refers to ${type}/${id}, which this practice does not hold`);
+      entries.add(resource);
+    }
+  }
+}
+
+function collectReferences(value: unknown, into: Set<string>): void {
+  if (Array.isArray(value)) {
+    for (const v of value) collectReferences(v, into);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      if (key === 'reference' && typeof v === 'string') {
+        const m = /^(Organization|Practitioner|Location)\/([A-Za-z0-9\-.]{1,64})$/.exec(v);
+        if (m) into.add(`${m[1]}/${m[2]}`);
+      } else collectReferences(v, into);
+    }
+  }
+}
+
+interface Warning { text: string; parameter: string }
+const warning = (text: string, parameter: string): Warning => ({ text, parameter });
+
+/** The bundle's one OperationOutcome of warnings (digest §18.4): not-supported / NOT_IMPLEMENTED per issue. */
+function warningsOutcome(warnings: Warning[]): Resource {
+  return {
+    resourceType: 'OperationOutcome',
+    id: crypto.randomUUID(),
+    meta: { profile: [profiles.operationOutcome] },
+    issue: warnings.map((w) => ({
+      severity: 'warning',
+      code: 'not-supported',
+      details: { coding: [{ system: codeSystems.spineErrorOrWarningCode, code: 'NOT_IMPLEMENTED', display: 'Not implemented' }], text: w.text },
+      diagnostics: w.parameter,
+    })),
+  };
+}
