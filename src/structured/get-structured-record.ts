@@ -10,6 +10,12 @@ import { findLocation, findOrganization, findPractitioner } from '../store/direc
 import { findPatientByNhsNumber } from '../store/patients.ts';
 import type { AreaContext, AreaResult } from './area.ts';
 import { buildAllergies } from './allergies.ts';
+import { buildDiary } from './diary.ts';
+import { buildImmunisations } from './immunisations.ts';
+import { buildMedications } from './medications.ts';
+import { buildUncategorised } from './uncategorised.ts';
+import { buildLinkedProblems, buildProblems, restrictConditionToBundle, type ProblemsResult } from './problems.ts';
+import { buildReferrals } from './referrals.ts';
 import { parseStructuredRequest, type StructuredRequest } from './request.ts';
 
 /**
@@ -18,14 +24,14 @@ import { parseStructuredRequest, type StructuredRequest } from './request.ts';
  */
 const areaBuilders: { parameter: string; requested: (r: StructuredRequest) => boolean; build?: (ctx: AreaContext, r: StructuredRequest) => Promise<AreaResult> }[] = [
   { parameter: 'includeAllergies', requested: (r) => r.allergies !== undefined, build: (ctx, r) => buildAllergies(ctx, r.allergies!) },
-  { parameter: 'includeMedication', requested: (r) => r.medication !== undefined },
+  { parameter: 'includeMedication', requested: (r) => r.medication !== undefined, build: (ctx, r) => buildMedications(ctx, r.medication!) },
   { parameter: 'includeConsultations', requested: (r) => r.consultations !== undefined },
-  { parameter: 'includeProblems', requested: (r) => r.problems !== undefined },
-  { parameter: 'includeImmunisations', requested: (r) => r.immunisations !== undefined },
-  { parameter: 'includeUncategorisedData', requested: (r) => r.uncategorised !== undefined },
+  { parameter: 'includeProblems', requested: (r) => r.problems !== undefined, build: (ctx, r) => buildProblems(ctx, r.problems!) },
+  { parameter: 'includeImmunisations', requested: (r) => r.immunisations !== undefined, build: (ctx, r) => buildImmunisations(ctx, r.immunisations!) },
+  { parameter: 'includeUncategorisedData', requested: (r) => r.uncategorised !== undefined, build: (ctx, r) => buildUncategorised(ctx, r.uncategorised!) },
   { parameter: 'includeInvestigations', requested: (r) => r.investigations !== undefined },
-  { parameter: 'includeReferrals', requested: (r) => r.referrals !== undefined },
-  { parameter: 'includeDiaryEntries', requested: (r) => r.diary !== undefined },
+  { parameter: 'includeReferrals', requested: (r) => r.referrals !== undefined, build: (ctx, r) => buildReferrals(ctx, r.referrals!) },
+  { parameter: 'includeDiaryEntries', requested: (r) => r.diary !== undefined, build: (ctx, r) => buildDiary(ctx, r.diary!) },
 ];
 
 /**
@@ -51,6 +57,8 @@ export const getStructuredRecord: Handler = async (ctx) => {
   const entries = new Entries();
   entries.add(patientResource(patient, ctx.practice.organizationId));
   const warnings = [...request.warnings].map((parameter) => warning(`${parameter} is an unrecognised parameter`, parameter));
+  let primaryProblemIds = new Set<string>();
+  const returnedItems: AreaResult['linkedItems'] = [];
   for (const area of areaBuilders) {
     if (!area.requested(request)) continue;
     if (!area.build) {
@@ -59,7 +67,18 @@ export const getStructuredRecord: Handler = async (ctx) => {
     }
     const result = await area.build(areaContext, request);
     for (const resource of [...result.lists, ...result.resources]) entries.add(resource);
+    // The items the problems link to are not in the bundle (yet); only returned items are followed.
+    if ('primaryProblemIds' in result) primaryProblemIds = (result as ProblemsResult).primaryProblemIds;
+    else returnedItems.push(...result.linkedItems);
   }
+  // Digest §8.3: the problems linked to returned items, in one "linked problems not relating to the
+  // primary query" list; then no Condition may point at anything the bundle does not hold.
+  const linked = await buildLinkedProblems(areaContext, returnedItems, entries.inBundle, primaryProblemIds);
+  for (const resource of [...linked.lists, ...linked.resources]) entries.add(resource);
+  entries.replaceEach('Condition', (condition) => restrictConditionToBundle(condition, entries.inBundle));
+  // Items recorded in a consultation name its Encounter; without the consultations area the
+  // Encounter is not returned (digest §9), so the reference goes rather than dangle.
+  entries.replaceEach(undefined, (resource) => withoutMissingEncounter(resource, entries.inBundle));
   await addReferencedAdminResources(ctx.db, practice, entries);
 
   const bundle: Resource = {
@@ -84,6 +103,13 @@ class Entries {
 
   has(key: string): boolean {
     return this.byKey.has(key);
+  }
+
+  readonly inBundle = (type: string, id: string): boolean => this.byKey.has(`${type}/${id}`);
+
+  /** Replaces every resource of `type` (every resource, when undefined) with what `replace` makes of it. */
+  replaceEach(type: string | undefined, replace: (resource: Resource) => Resource): void {
+    for (const [key, resource] of this.byKey) if (type === undefined || resource.resourceType === type) this.byKey.set(key, replace(resource));
   }
 
   all(): Resource[] {
@@ -130,6 +156,18 @@ function collectReferences(value: unknown, into: Set<string>): void {
       } else collectReferences(v, into);
     }
   }
+}
+
+function withoutMissingEncounter(resource: Resource, inBundle: (type: string, id: string) => boolean): Resource {
+  let out = resource;
+  for (const field of ['context', 'encounter']) {
+    const ref = (resource[field] as { reference?: unknown } | undefined)?.reference;
+    if (typeof ref === 'string' && ref.startsWith('Encounter/') && !inBundle('Encounter', ref.slice('Encounter/'.length))) {
+      if (out === resource) out = { ...resource };
+      delete out[field];
+    }
+  }
+  return out;
 }
 
 interface Warning { text: string; parameter: string }

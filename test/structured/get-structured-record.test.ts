@@ -101,11 +101,61 @@ describeOnEachStore('Access Record Structured: $gpc.getstructuredrecord', (provi
     for (const r of refs) assert.ok(keys.has(r), `${r} is in the bundle`);
   });
 
-  it('a clinical area not built yet is answered with a warning naming it', async () => {
+  // Digest §7: every literal reference resolves inside the bundle; no (type, id) twice.
+  const areas: [string, Record<string, unknown>][] = [
+    ['allergies', { name: 'includeAllergies', part: [{ name: 'includeResolvedAllergies', valueBoolean: true }] }],
+    ['problems', { name: 'includeProblems' }],
+    ['referrals', { name: 'includeReferrals' }],
+    ['diary entries', { name: 'includeDiaryEntries' }],
+    ['medications', { name: 'includeMedication' }],
+    ['immunisations', { name: 'includeImmunisations' }],
+    ['uncategorised data', { name: 'includeUncategorisedData' }],
+  ];
+  for (const [area, parameter] of areas) {
+    for (const [who, number] of [['patient2', nhs.patient2], ['patient3', '9690937294']] as const) {
+      it(`${area} for ${who}: every reference resolves in the bundle and no resource appears twice`, async () => {
+        const res = await getRecord(p(), parameters(number, parameter));
+        assert.equal(res.status, 200, res.text.slice(0, 400));
+        const keys = res.json.entry.filter((e: any) => e.resource.id !== undefined && e.resource.resourceType !== 'OperationOutcome')
+          .map((e: any) => `${e.resource.resourceType}/${e.resource.id}`);
+        assert.equal(new Set(keys).size, keys.length, 'no duplicates');
+        const refs: string[] = [];
+        JSON.stringify(res.json, (k, v) => { if (k === 'reference' && typeof v === 'string' && !v.startsWith('#')) refs.push(v); return v; });
+        for (const r of refs) assert.ok(keys.includes(r), `${r} is in the bundle`);
+      });
+    }
+  }
+
+  it('every built area at once for patient2: one list per area, one linked-problems list, closure holds', async () => {
+    const res = await getRecord(p(), parameters(nhs.patient2, ...areas.map(([, parameter]) => parameter)));
+    assert.equal(res.status, 200, res.text.slice(0, 400));
+    const resources = res.json.entry.map((e: any) => e.resource);
+    const titles = resources.filter((r: any) => r.resourceType === 'List').map((r: any) => r.title);
+    for (const title of ['Allergies and adverse reactions', 'Ended allergies', 'Problems', 'Outbound referral', 'Patient recall administration',
+      'Medications and medical devices', 'Immunisations', 'Uncategorised data']) {
+      assert.equal(titles.filter((t: string) => t === title).length, 1, title);
+    }
+    const keys = resources.filter((r: any) => r.id !== undefined && r.resourceType !== 'OperationOutcome').map((r: any) => `${r.resourceType}/${r.id}`);
+    assert.equal(new Set(keys).size, keys.length, 'no duplicates');
+    const refs: string[] = [];
+    JSON.stringify(res.json, (k, v) => { if (k === 'reference' && typeof v === 'string' && !v.startsWith('#')) refs.push(v); return v; });
+    for (const r of refs) assert.ok(keys.includes(r), `${r} is in the bundle`);
+  });
+
+  it('patient2 referrals: the linked problems list holds every Condition in the bundle', async () => {
     const res = await getRecord(p(), parameters(nhs.patient2, { name: 'includeReferrals' }));
+    const resources = res.json.entry.map((e: any) => e.resource);
+    const conditions = resources.filter((r: any) => r.resourceType === 'Condition');
+    const linked = resources.find((r: any) => r.resourceType === 'List' && r.title === 'Problems - linked problems not relating to the primary query');
+    assert.ok(conditions.length > 0, 'patient2 referrals are linked to problems');
+    assert.equal(linked.entry.length, conditions.length);
+  });
+
+  it('a clinical area not built yet is answered with a warning naming it', async () => {
+    const res = await getRecord(p(), parameters(nhs.patient2, { name: 'includeInvestigations' }));
     assert.equal(res.status, 200);
     const outcome = res.json.entry.find((e: any) => e.resource.resourceType === 'OperationOutcome').resource;
-    assert.deepEqual(outcome.issue.map((i: any) => i.diagnostics), ['includeReferrals']);
+    assert.deepEqual(outcome.issue.map((i: any) => i.diagnostics), ['includeInvestigations']);
   });
 
   it('the structured capability switched off ⇒ 403 ACCESS DENIED (1.6 spelling), Foundations still answers', async () => {

@@ -1,0 +1,114 @@
+import type { Coded, Coding, Note, Referral } from '../domain/clinical.ts';
+import { ukDateTime } from '../fhir/datetime.ts';
+import type { Resource } from '../fhir/datatypes.ts';
+import { findRecordWarnings } from '../store/clinical-allergies.ts';
+import { findPatientReferrals } from '../store/clinical-referrals.ts';
+import type { AreaContext, AreaResult } from './area.ts';
+import { profiles, structuredCodeSystems, structuredExtensions } from './fhir-urls.ts';
+import { listWarnings, primaryList } from './lists.ts';
+
+/**
+ * Access Record Structured, outbound referrals (structured digest §17.1, lists §8):
+ *
+ * - "Outbound referral" list: every referral whose referral date (authoredOn) is in the optional
+ *   referralSearchPeriod (inclusive UK dates; undated referrals always), as ReferralRequests
+ *   referenced `ReferralRequest/<id>`.
+ * - Confidential referrals are never returned; the list gets confidential-items. Record warnings
+ *   (record_warning, area 'referrals' or 'all') go on the list.
+ * - linkedItems: the returned ReferralRequests, whose problem links the bundle follows.
+ *
+ * The ReferralRequest refers to `Practitioner/<id>` (requester.agent, note authors) and
+ * `Organization/<id>` (recipient) of the practice directory; the endpoint adds those resources.
+ * It carries no `context`: the Encounter would have to be in the bundle, and a referrals request
+ * does not bring consultations in (digest §9). Builders that return the consultation too (the
+ * consultations area) can ask for it with `referralRequest(r, patientId, { withContext: true })`.
+ */
+export async function buildReferrals(ctx: AreaContext, options: { period?: { start?: string; end?: string } }): Promise<AreaResult> {
+  const [{ referrals, withheld }, recordWarnings] = await Promise.all([
+    findPatientReferrals(ctx.db, ctx.practice, ctx.patientId, options.period ? { period: options.period } : {}),
+    findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'referrals'),
+  ]);
+  const list = primaryList('referrals', {
+    patientId: ctx.patientId,
+    now: ctx.now,
+    items: referrals.map((r) => ({ reference: `ReferralRequest/${r.id}` })),
+    warnings: listWarnings(recordWarnings, { area: 'referrals', confidentialWithheld: withheld > 0 }),
+  });
+  return {
+    lists: [list],
+    resources: referrals.map((r) => referralRequest(r, ctx.patientId)),
+    linkedItems: referrals.map((r) => ({ type: 'ReferralRequest', id: r.id })),
+  };
+}
+
+/**
+ * The ReferralRequest of an outbound referral (profile CareConnect-GPC-ReferralRequest-1).
+ *
+ * - identifier: as stored, the provider's own and, for e-RS referrals, the UBRN (stored under the
+ *   1.6.0 system https://fhir.nhs.uk/Id/ubr-number).
+ * - status: fixed `unknown` (1.6.0, and the suite). A referral cancelled in the GP system says so
+ *   in a note (1.6.1 would send status `cancelled`).
+ * - intent: fixed `order`. priority: the e-RS priority when there is one.
+ * - requester.agent: the referring clinician. No onBehalfOf: the referrer works for this practice.
+ * - recipient: the receiving Organization when coded.
+ * - reasonCode: the main referral code first (never `type`, `serviceRequested` or `specialty`).
+ * - Never: definition, replaces, groupIdentifier, type, occurrence[x], reasonReference, relevantHistory.
+ */
+export function referralRequest(r: Referral, patientId: string, options: { withContext?: boolean } = {}): Resource {
+  const resource: Resource = {
+    resourceType: 'ReferralRequest',
+    id: r.id,
+    meta: { profile: [profiles.referralRequest] },
+  };
+  resource.identifier = r.identifiers.map((i) => ({ system: i.system, value: i.value }));
+  resource.status = 'unknown';
+  resource.intent = 'order';
+  if (r.priority) resource.priority = r.priority;
+  resource.subject = { reference: `Patient/${patientId}` };
+  if (options.withContext && r.encounterId) resource.context = { reference: `Encounter/${r.encounterId}` };
+  if (r.authoredAt) resource.authoredOn = ukDateTime(r.authoredAt);
+  resource.requester = { agent: { reference: `Practitioner/${r.requesterId}` } };
+  if (r.recipientOrganizationId) resource.recipient = [{ reference: `Organization/${r.recipientOrganizationId}` }];
+  if (r.reasonCodes.length > 0) resource.reasonCode = r.reasonCodes.map((c) => codeableConcept(c));
+  if (r.description) resource.description = r.description;
+  const notes = annotations(r.notes);
+  if (r.status === 'cancelled') notes.push({ text: 'Status: Cancelled' });
+  if (notes.length > 0) resource.note = notes;
+  return resource;
+}
+
+/**
+ * A stored CodeableConcept as FHIR: SNOMED codings carry the description id (and its term when it
+ * differs from the display) in the sctdescid extension — by default the fhir.hl7.org.uk one, as
+ * the CareConnect-derived ReferralRequest and ProcedureRequest profiles name it.
+ */
+export function codeableConcept(c: Coded, descriptionExtension: string = structuredExtensions.codingSctDescIdUk): Resource {
+  const out: Resource = {};
+  if (c.coding && c.coding.length > 0) out.coding = c.coding.map((coding) => fhirCoding(coding, descriptionExtension));
+  if (c.text) out.text = c.text;
+  return out;
+}
+
+function fhirCoding(c: Coding, descriptionExtension: string): Resource {
+  const out: Resource = {};
+  if (c.system === structuredCodeSystems.snomed && c.descriptionId) {
+    const parts: Resource[] = [{ url: 'descriptionId', valueId: c.descriptionId }];
+    if (c.descriptionDisplay && c.descriptionDisplay !== c.display) parts.push({ url: 'descriptionDisplay', valueString: c.descriptionDisplay });
+    out.extension = [{ url: descriptionExtension, extension: parts }];
+  }
+  out.system = c.system;
+  out.code = c.code;
+  if (c.display) out.display = c.display;
+  return out;
+}
+
+/** Stored notes as FHIR Annotations; an author is a Practitioner of the practice directory. */
+export function annotations(notes: readonly Note[]): Resource[] {
+  return notes.map((n) => {
+    const out: Resource = {};
+    if (n.authorId) out.authorReference = { reference: `Practitioner/${n.authorId}` };
+    if (n.time) out.time = n.time;
+    out.text = n.text;
+    return out;
+  });
+}
