@@ -10,26 +10,25 @@ import { findLocation, findOrganization, findPractitioner } from '../store/direc
 import { findPatientByNhsNumber } from '../store/patients.ts';
 import type { AreaContext, AreaResult } from './area.ts';
 import { buildAllergies } from './allergies.ts';
+import { buildConsultations } from './consultations.ts';
 import { buildDiary } from './diary.ts';
 import { buildImmunisations } from './immunisations.ts';
+import { buildInvestigations } from './investigations.ts';
 import { buildMedications } from './medications.ts';
 import { buildUncategorised } from './uncategorised.ts';
 import { buildLinkedProblems, buildProblems, restrictConditionToBundle, type ProblemsResult } from './problems.ts';
 import { buildReferrals } from './referrals.ts';
 import { parseStructuredRequest, type StructuredRequest } from './request.ts';
 
-/**
- * The clinical areas, by request parameter, and their builders. An area without a builder is
- * answered, as the spec answers a disabled area (digest §18.3), with a warning naming it.
- */
-const areaBuilders: { parameter: string; requested: (r: StructuredRequest) => boolean; build?: (ctx: AreaContext, r: StructuredRequest) => Promise<AreaResult> }[] = [
+/** The clinical areas, by request parameter, and their builders, in the order their Lists appear. */
+const areaBuilders: { parameter: string; requested: (r: StructuredRequest) => boolean; build: (ctx: AreaContext, r: StructuredRequest) => Promise<AreaResult> }[] = [
   { parameter: 'includeAllergies', requested: (r) => r.allergies !== undefined, build: (ctx, r) => buildAllergies(ctx, r.allergies!) },
   { parameter: 'includeMedication', requested: (r) => r.medication !== undefined, build: (ctx, r) => buildMedications(ctx, r.medication!) },
-  { parameter: 'includeConsultations', requested: (r) => r.consultations !== undefined },
+  { parameter: 'includeConsultations', requested: (r) => r.consultations !== undefined, build: (ctx, r) => buildConsultations(ctx, r.consultations!) },
   { parameter: 'includeProblems', requested: (r) => r.problems !== undefined, build: (ctx, r) => buildProblems(ctx, r.problems!) },
   { parameter: 'includeImmunisations', requested: (r) => r.immunisations !== undefined, build: (ctx, r) => buildImmunisations(ctx, r.immunisations!) },
   { parameter: 'includeUncategorisedData', requested: (r) => r.uncategorised !== undefined, build: (ctx, r) => buildUncategorised(ctx, r.uncategorised!) },
-  { parameter: 'includeInvestigations', requested: (r) => r.investigations !== undefined },
+  { parameter: 'includeInvestigations', requested: (r) => r.investigations !== undefined, build: (ctx, r) => buildInvestigations(ctx, r.investigations!) },
   { parameter: 'includeReferrals', requested: (r) => r.referrals !== undefined, build: (ctx, r) => buildReferrals(ctx, r.referrals!) },
   { parameter: 'includeDiaryEntries', requested: (r) => r.diary !== undefined, build: (ctx, r) => buildDiary(ctx, r.diary!) },
 ];
@@ -61,10 +60,6 @@ export const getStructuredRecord: Handler = async (ctx) => {
   const returnedItems: AreaResult['linkedItems'] = [];
   for (const area of areaBuilders) {
     if (!area.requested(request)) continue;
-    if (!area.build) {
-      warnings.push(warning(`${area.parameter} is not supported by this provider yet`, area.parameter));
-      continue;
-    }
     const result = await area.build(areaContext, request);
     for (const resource of [...result.lists, ...result.resources]) entries.add(resource);
     // The items the problems link to are not in the bundle (yet); only returned items are followed.

@@ -1,0 +1,269 @@
+import type { ClinicalItemType, Coded, ConsultationSection, Encounter, Identifier, Observation, ObservationValue } from '../domain/clinical.ts';
+import { addDays, ukStartOfDay } from '../fhir/datetime.ts';
+import type { Db } from './db.ts';
+
+/**
+ * Access Record Structured: a patient's consultations (tables `encounter`, `consultation_section`,
+ * `consultation_item`, 0003_clinical.sql) and the observations they hold, keyed by practice and
+ * patient. The items themselves are read through the other areas' store functions; only the
+ * observations (comment notes are returned nowhere else) are read here by id.
+ */
+
+interface EncounterRow {
+  id: string;
+  patient_id: string;
+  identifiers: Identifier[];
+  status: 'finished' | 'unknown';
+  type: Coded;
+  start_at: Date;
+  end_at: Date | null;
+  recorder_id: string;
+  performer_id: string | null;
+  location_id: string | null;
+  service_provider_id: string | null;
+  recorded_at: Date;
+  confidential: boolean;
+}
+
+interface SectionRow {
+  id: string;
+  encounter_id: string;
+  kind: ConsultationSection['kind'];
+  parent_id: string | null;
+  position: number;
+  title: string | null;
+  related_problem_id: string | null;
+}
+
+interface ItemRow {
+  section_id: string;
+  item_type: ClinicalItemType;
+  item_id: string;
+}
+
+/** A consultation with its structure: every section (consultation, topics, headings) by position. */
+export interface StoredConsultation extends Encounter {
+  sections: ConsultationSection[];
+}
+
+export interface PatientConsultations {
+  /** Returned consultations, most recent first (by start, then id). */
+  consultations: StoredConsultation[];
+  /** How many confidential consultations matching the search were left out (the list gets confidential-items). */
+  withheld: number;
+}
+
+export interface ConsultationSearch {
+  /** consultationSearchPeriod: whole UK days, both ends inclusive and optional (YYYY-MM-DD). */
+  period?: { start?: string; end?: string };
+  /** includeNumberOfMostRecent: the N most recent by start. */
+  mostRecent?: number;
+  /** Migrate with sensitive information: return confidential consultations too. */
+  includeConfidential?: boolean;
+}
+
+const toEncounter = (r: EncounterRow): Encounter => {
+  const e: Encounter = {
+    id: r.id,
+    patientId: r.patient_id,
+    identifiers: r.identifiers,
+    confidential: r.confidential,
+    status: r.status,
+    type: r.type,
+    period: r.end_at ? { start: r.start_at, end: r.end_at } : { start: r.start_at },
+    recorderId: r.recorder_id,
+    recordedAt: r.recorded_at,
+  };
+  if (r.performer_id) e.performerId = r.performer_id;
+  if (r.location_id) e.locationId = r.location_id;
+  if (r.service_provider_id) e.serviceProviderId = r.service_provider_id;
+  return e;
+};
+
+/**
+ * A patient's consultations (digest §5.2):
+ * - `period`: on or after `start` by the consultation's start, on or before `end` by its end (its
+ *   start when it has no end); whole UK days, inclusive.
+ * - `mostRecent`: the N most recent (by start, descending) of those that may be returned; a
+ *   confidential consultation at least as recent as the last one returned (or any, when fewer than
+ *   N are returned) counts as withheld.
+ * Confidential consultations are counted, not returned, unless `includeConfidential`.
+ */
+export async function findPatientConsultations(
+  db: Db,
+  practice: string,
+  patientId: string,
+  search: ConsultationSearch = {},
+): Promise<PatientConsultations> {
+  const from = search.period?.start ? ukStartOfDay(search.period.start) : null;
+  const until = search.period?.end ? ukStartOfDay(addDays(search.period.end, 1)) : null;
+  const rows = await db.query<EncounterRow>(
+    `SELECT id, patient_id, identifiers, status, type, start_at, end_at, recorder_id, performer_id, location_id,
+            service_provider_id, recorded_at, confidential
+       FROM encounter
+      WHERE practice = $1 AND patient_id = $2
+        AND ($3::timestamptz IS NULL OR start_at >= $3::timestamptz)
+        AND ($4::timestamptz IS NULL OR COALESCE(end_at, start_at) < $4::timestamptz)
+      ORDER BY start_at DESC, id`,
+    [practice, patientId, from, until],
+  );
+  const allowed = (r: EncounterRow) => search.includeConfidential || !r.confidential;
+  let returned = rows.filter(allowed);
+  let withheldRows = rows.filter((r) => !allowed(r));
+  if (search.mostRecent !== undefined) {
+    returned = returned.slice(0, search.mostRecent);
+    const last = returned.length === search.mostRecent ? returned[returned.length - 1] : undefined;
+    if (last) withheldRows = withheldRows.filter((r) => r.start_at.getTime() >= last.start_at.getTime());
+  }
+  const sections = await findSections(db, practice, returned.map((r) => r.id));
+  return {
+    consultations: returned.map((r) => ({ ...toEncounter(r), sections: sections.get(r.id) ?? [] })),
+    withheld: withheldRows.length,
+  };
+}
+
+/** The sections of the given consultations, by encounter, each in position order with its items. */
+async function findSections(db: Db, practice: string, encounterIds: string[]): Promise<Map<string, ConsultationSection[]>> {
+  const byEncounter = new Map<string, ConsultationSection[]>();
+  if (encounterIds.length === 0) return byEncounter;
+  const [sections, items] = await Promise.all([
+    db.query<SectionRow>(
+      `SELECT id, encounter_id, kind, parent_id, position, title, related_problem_id
+         FROM consultation_section
+        WHERE practice = $1 AND encounter_id = ANY($2::text[])
+        ORDER BY encounter_id, position, id`,
+      [practice, encounterIds],
+    ),
+    db.query<ItemRow>(
+      `SELECT i.section_id, i.item_type, i.item_id
+         FROM consultation_item i
+         JOIN consultation_section s ON s.practice = i.practice AND s.id = i.section_id
+        WHERE i.practice = $1 AND s.encounter_id = ANY($2::text[])
+        ORDER BY i.section_id, i.position`,
+      [practice, encounterIds],
+    ),
+  ]);
+  const itemsBySection = new Map<string, ConsultationSection['items']>();
+  for (const i of items) {
+    const list = itemsBySection.get(i.section_id) ?? [];
+    list.push({ type: i.item_type, id: i.item_id });
+    itemsBySection.set(i.section_id, list);
+  }
+  for (const s of sections) {
+    const section: ConsultationSection = {
+      id: s.id,
+      encounterId: s.encounter_id,
+      kind: s.kind,
+      position: s.position,
+      items: itemsBySection.get(s.id) ?? [],
+    };
+    if (s.parent_id) section.parentId = s.parent_id;
+    if (s.title) section.title = s.title;
+    if (s.related_problem_id) section.relatedProblemId = s.related_problem_id;
+    const list = byEncounter.get(s.encounter_id) ?? [];
+    list.push(section);
+    byEncounter.set(s.encounter_id, list);
+  }
+  return byEncounter;
+}
+
+interface ObservationRow {
+  id: string;
+  patient_id: string;
+  identifiers: Identifier[];
+  kind: Observation['kind'];
+  status: Observation['status'];
+  category: Coded | null;
+  code: Coded;
+  effective_start: Date | null;
+  effective_end: Date | null;
+  issued_at: Date;
+  performer_practitioner_id: string | null;
+  performer_organization_id: string | null;
+  value: ObservationValue | null;
+  interpretation: Coded | null;
+  comment: string | null;
+  reference_range: Observation['referenceRange'] | null;
+  components: Observation['components'] | null;
+  specimen_id: string | null;
+  encounter_id: string | null;
+  confidential: boolean;
+}
+
+/**
+ * The patient's observations of the given ids (any kind; confidential ones included — the caller
+ * withholds them), with their stored hierarchy. As for uncategorised data, an observation with no
+ * recorded performer is performed by its consultation's clinician, and a confidential
+ * consultation is never named.
+ */
+export async function findObservationsByIds(db: Db, practice: string, patientId: string, ids: string[]): Promise<Observation[]> {
+  if (ids.length === 0) return [];
+  const [rows, related] = await Promise.all([
+    db.query<ObservationRow>(
+      `SELECT o.id, o.patient_id, o.identifiers, o.kind, o.status, o.category, o.code, o.effective_start, o.effective_end,
+              o.issued_at,
+              CASE WHEN o.performer_practitioner_id IS NULL AND o.performer_organization_id IS NULL
+                   THEN COALESCE(e.performer_id, e.recorder_id) ELSE o.performer_practitioner_id END AS performer_practitioner_id,
+              o.performer_organization_id, o.value, o.interpretation, o.comment, o.reference_range, o.components, o.specimen_id,
+              CASE WHEN e.confidential THEN NULL ELSE o.encounter_id END AS encounter_id, o.confidential
+         FROM observation o
+         LEFT JOIN encounter e ON e.practice = o.practice AND e.id = o.encounter_id
+        WHERE o.practice = $1 AND o.patient_id = $2 AND o.id = ANY($3::text[])
+        ORDER BY o.id`,
+      [practice, patientId, ids],
+    ),
+    db.query<{ observation_id: string; type: Observation['related'][number]['type']; target_id: string }>(
+      `SELECT observation_id, type, target_id
+         FROM observation_related
+        WHERE practice = $1 AND observation_id = ANY($2::text[])
+        ORDER BY observation_id, position`,
+      [practice, ids],
+    ),
+  ]);
+  const relatedById = new Map<string, Observation['related']>();
+  for (const r of related) {
+    const list = relatedById.get(r.observation_id) ?? [];
+    list.push({ type: r.type, targetId: r.target_id });
+    relatedById.set(r.observation_id, list);
+  }
+  return rows.map((r): Observation => {
+    const performer: Observation['performer'] = {};
+    if (r.performer_practitioner_id) performer.practitionerId = r.performer_practitioner_id;
+    if (r.performer_organization_id) performer.organizationId = r.performer_organization_id;
+    return {
+      id: r.id,
+      patientId: r.patient_id,
+      identifiers: r.identifiers,
+      confidential: r.confidential,
+      kind: r.kind,
+      status: r.status,
+      category: r.category ?? undefined,
+      code: r.code,
+      effective: r.effective_start ? (r.effective_end ? { start: r.effective_start, end: r.effective_end } : { start: r.effective_start }) : undefined,
+      issuedAt: r.issued_at,
+      performer,
+      value: r.value ?? undefined,
+      interpretation: r.interpretation ?? undefined,
+      comment: r.comment ?? undefined,
+      referenceRange: r.reference_range ?? undefined,
+      components: r.components ?? [],
+      specimenId: r.specimen_id ?? undefined,
+      encounterId: r.encounter_id ?? undefined,
+      related: relatedById.get(r.id) ?? [],
+    };
+  });
+}
+
+/**
+ * Whether each of the patient's diagnostic reports of the given ids is confidential (reports of
+ * another patient, or unknown ids, are absent from the map). The consultations area names reports
+ * only by a placeholder, and never a confidential one.
+ */
+export async function findReportConfidentiality(db: Db, practice: string, patientId: string, ids: string[]): Promise<Map<string, boolean>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query<{ id: string; confidential: boolean }>(
+    `SELECT id, confidential FROM diagnostic_report WHERE practice = $1 AND patient_id = $2 AND id = ANY($3::text[])`,
+    [practice, patientId, ids],
+  );
+  return new Map(rows.map((r) => [r.id, r.confidential]));
+}

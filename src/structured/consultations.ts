@@ -1,0 +1,477 @@
+import type {
+  Allergy, ConsultationSection, Encounter, Immunisation, Medication, MedicationRequest, MedicationStatement, Observation,
+  ProcedureRequest, Referral,
+} from '../domain/clinical.ts';
+import { ukDateTime } from '../fhir/datetime.ts';
+import type { Resource } from '../fhir/datatypes.ts';
+import { findPatientAllergies, findRecordWarnings } from '../store/clinical-allergies.ts';
+import { findObservationsByIds, findPatientConsultations, findReportConfidentiality, type StoredConsultation } from '../store/clinical-consultations.ts';
+import { findPatientDiaryEntries } from '../store/clinical-diary.ts';
+import { findPatientImmunisations } from '../store/clinical-immunisations.ts';
+import { findPatientMedications } from '../store/clinical-medications.ts';
+import { findPatientProblems, type StoredProblem } from '../store/clinical-problems.ts';
+import { findPatientReferrals } from '../store/clinical-referrals.ts';
+import { allergyIntolerance, allergyTerm } from './allergies.ts';
+import type { AreaContext, AreaResult } from './area.ts';
+import { diaryProcedureRequest } from './diary.ts';
+import { profiles, structuredCodeSystems, structuredExtensions } from './fhir-urls.ts';
+import { immunization } from './immunisations.ts';
+import { listWarnings, primaryList, secondaryList, type ListItem, type SecondaryListCode } from './lists.ts';
+import { medicationRequestResource, medicationResource, medicationStatementResource } from './medications.ts';
+import { conditionResource, problemExtensions } from './problems.ts';
+import { codeableConcept, referralRequest } from './referrals.ts';
+import { uncategorisedObservation } from './uncategorised.ts';
+
+/**
+ * Access Record Structured, consultations (structured digest §13, §5.2, lists §8.2/§8.3, §9, §18.1):
+ *
+ * - "List of consultations" (1149501000000101): one `Encounter/<id>` per returned consultation,
+ *   most recent first. consultationSearchPeriod: started on or after its start, ended (else
+ *   started) on or before its end; includeNumberOfMostRecent: the N most recent by start.
+ * - Per consultation: its Encounter and its structure — a Consultation List → Topic Lists →
+ *   Heading Lists → clinical items (or a flat topic → items). Structure lists have ids, an
+ *   `encounter`, a `date` (the consultation's last-modified time) and orderedBy `system`, and never
+ *   carry warnings. Topics carry relatedProblemHeader (target only) for the problems they — or
+ *   their headings — are about; those problems' Conditions are returned.
+ * - Every clinical item of a returned consultation is returned, built by its own area's builder
+ *   (whatever other parameters say): medications as statement + plan + Medication (an issue only
+ *   when it is itself in the consultation; lists name the plan or issue as the consultation does);
+ *   active allergies top level; ended allergies contained in an "Ended allergies" list (display-only
+ *   references elsewhere); immunisations; uncategorised observations and comment notes; referrals;
+ *   diary entries. Investigations and documents are not supported by this area yet: a display-only
+ *   placeholder stands in for them.
+ * - "Consultations - … contained in consultations" lists, one per area with items (medications by
+ *   `MedicationStatement/<id>`), or with a confidential item withheld.
+ * - Confidential consultations are left out (confidential-items on the primary list); confidential
+ *   items leave no trace in the structure (confidential-items on the matching secondary list).
+ *   Empty headings, topics and consultations are left out.
+ *
+ * References out of the area: Practitioner, Organization, Location (the endpoint's closure adds
+ * them). Every other reference resolves among the returned resources; an item's reference to a
+ * consultation not returned is removed.
+ */
+export async function buildConsultations(
+  ctx: AreaContext,
+  options: { period?: { start?: string; end?: string }; mostRecent?: number },
+): Promise<AreaResult> {
+  const [{ consultations, withheld }, recordWarnings] = await Promise.all([
+    findPatientConsultations(ctx.db, ctx.practice, ctx.patientId, {
+      ...(options.period && { period: options.period }),
+      ...(options.mostRecent !== undefined && { mostRecent: options.mostRecent }),
+    }),
+    findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'consultations'),
+  ]);
+  const items = await loadItems(ctx, consultations);
+  const collected = new Collected();
+  const structure: Resource[] = [];
+  const returnedConsultations: StoredConsultation[] = [];
+  for (const c of consultations) {
+    const lists = consultationStructure(c, ctx.patientId, items, collected);
+    if (lists.length === 0) continue;
+    returnedConsultations.push(c);
+    structure.push(...lists);
+  }
+
+  const encounterIds = new Set(returnedConsultations.map((c) => c.id));
+  const held = collected.keys(encounterIds);
+  const inBundle = (type: string, id: string) => held.has(`${type}/${id}`);
+  const tidy = (r: Resource) => withoutMissingEncounters(r, encounterIds);
+
+  const resources: Resource[] = returnedConsultations.map((c) => encounterResource(c, ctx.patientId));
+  resources.push(...[...collected.problems.values()].map((p) => conditionResource(p, ctx.patientId, inBundle)));
+  const returnedPlans = new Map([...collected.statements.values()].map(({ plan }) => [plan.id, plan]));
+  for (const { statement, plan } of collected.statements.values()) {
+    resources.push(tidy(medicationStatementResource(statement, plan, ctx.patientId)));
+    resources.push(tidy(medicationRequestResource(plan, ctx.patientId, returnedPlans)));
+  }
+  for (const o of collected.orders.values()) resources.push(tidy(medicationRequestResource(o, ctx.patientId, returnedPlans)));
+  for (const m of collected.medications.values()) resources.push(medicationResource(m));
+  for (const a of collected.activeAllergies.values()) resources.push(tidy(allergyIntolerance(a, ctx.patientId)));
+  for (const i of collected.immunisations.values()) resources.push(tidy(immunization(i, ctx.patientId)));
+  const observationIds = new Set(collected.observations.keys());
+  for (const o of collected.observations.values()) resources.push(tidy(uncategorisedObservation(o, ctx.patientId, observationIds)));
+  for (const r of collected.referrals.values()) resources.push(tidy(referralRequest(r, ctx.patientId, { withContext: true })));
+  for (const e of collected.diary.values()) resources.push(tidy(diaryProcedureRequest(e, ctx.patientId, { withContext: true })));
+
+  const lists: Resource[] = [
+    primaryList('consultations', {
+      patientId: ctx.patientId,
+      now: ctx.now,
+      items: returnedConsultations.map((c) => ({ reference: `Encounter/${c.id}` })),
+      warnings: listWarnings(recordWarnings, { area: 'consultations', confidentialWithheld: withheld > 0 }),
+    }),
+  ];
+  if (collected.endedAllergies.size > 0) {
+    const ended = [...collected.endedAllergies.values()];
+    lists.push(primaryList('endedAllergies', {
+      patientId: ctx.patientId,
+      now: ctx.now,
+      items: ended.map((a) => ({ reference: `#${a.id}` })),
+      contained: ended.map((a) => tidy(allergyIntolerance(a, ctx.patientId))),
+      warnings: listWarnings(recordWarnings, { area: 'allergies', confidentialWithheld: collected.withheld.has(endedAllergiesList) }),
+    }));
+  }
+  for (const code of secondaryOrder) {
+    const entries = collected.secondary.get(code) ?? [];
+    const confidentialWithheld = collected.withheld.has(code);
+    if (entries.length === 0 && !confidentialWithheld) continue;
+    lists.push(secondaryList(code, {
+      patientId: ctx.patientId,
+      now: ctx.now,
+      items: entries,
+      warnings: listWarnings(recordWarnings, { area: 'consultations', confidentialWithheld }),
+    }));
+  }
+  lists.push(...structure);
+
+  const linkedItems = [
+    ...returnedConsultations.map((c) => ({ type: 'Encounter', id: c.id })),
+    ...[...collected.statements.values()].map(({ plan }) => ({ type: 'MedicationRequest', id: plan.id })),
+    ...[...collected.orders.keys()].map((id) => ({ type: 'MedicationRequest', id })),
+    ...[...collected.activeAllergies.keys(), ...collected.endedAllergies.keys()].map((id) => ({ type: 'AllergyIntolerance', id })),
+    ...[...collected.immunisations.keys()].map((id) => ({ type: 'Immunization', id })),
+    ...[...collected.observations.keys()].map((id) => ({ type: 'Observation', id })),
+    ...[...collected.referrals.keys()].map((id) => ({ type: 'ReferralRequest', id })),
+    ...[...collected.diary.keys()].map((id) => ({ type: 'ProcedureRequest', id })),
+  ];
+  return { lists, resources, linkedItems };
+}
+
+// ---- Codes ----
+
+const snomed = structuredCodeSystems.snomed;
+const structureCodes = {
+  consultation: { system: snomed, code: '325851000000107', display: 'Consultation' },
+  topic: { system: snomed, code: '25851000000105', display: 'Topic (EHR)' },
+  heading: { system: snomed, code: '24781000000107', display: 'Category (EHR)' },
+} as const;
+
+export const participantTypes = {
+  recorder: { system: 'https://fhir.nhs.uk/STU3/CodeSystem/GPConnect-ParticipantType-1', code: 'REC', display: 'recorder' },
+  primaryPerformer: { system: 'http://hl7.org/fhir/v3/ParticipationType', code: 'PPRF', display: 'primary performer' },
+} as const;
+
+const notSupported = {
+  investigations: 'Investigations items are not supported by the provider system',
+  documents: 'Documents items are not supported by the provider system',
+} as const;
+
+/** Where withheld ended allergies are flagged (the Ended allergies primary list). */
+const endedAllergiesList = 'ended-allergies';
+
+/** The order of the secondary lists in the result (digest §8.3 table order). */
+const secondaryOrder: SecondaryListCode[] = [
+  'consultations-allergies-contained-in-consultations',
+  'consultations-allergies-that-have-been-ended-contained-in-consultations',
+  'consultations-diary-entries-contained-in-consultations',
+  'consultations-immunisations-contained-in-consultations',
+  'consultations-medications-contained-in-consultations',
+  'consultations-outbound-referrals-in-consultations',
+  'consultations-problems-contained-in-consultations',
+  'consultations-uncategorised-data-contained-in-consultations',
+];
+
+// ---- Loading the items of the consultations ----
+
+interface Items {
+  allergies: Map<string, Allergy>;
+  /** Plans and issues by id; each plan's statement by plan id. */
+  requests: Map<string, MedicationRequest>;
+  statementByPlan: Map<string, MedicationStatement>;
+  medications: Map<string, Medication>;
+  immunisations: Map<string, Immunisation>;
+  observations: Map<string, Observation>;
+  referrals: Map<string, Referral>;
+  diary: Map<string, ProcedureRequest>;
+  /** Report id → confidential. */
+  reports: Map<string, boolean>;
+  problems: Map<string, StoredProblem>;
+  withheldProblems: Set<string>;
+}
+
+/** Every item the consultations hold, read through the owning areas' stores (confidential ones included, and flagged). */
+async function loadItems(ctx: AreaContext, consultations: StoredConsultation[]): Promise<Items> {
+  const idsOf = (type: string) => consultations.flatMap((c) => c.sections.flatMap((s) => s.items.filter((i) => i.type === type).map((i) => i.id)));
+  const has = (type: string) => idsOf(type).length > 0;
+  const hasProblems = consultations.some((c) => c.sections.some((s) => s.relatedProblemId));
+  const { db, practice, patientId } = ctx;
+  const [allergies, medications, immunisations, observations, referrals, diary, reports, problems] = await Promise.all([
+    has('AllergyIntolerance') ? findPatientAllergies(db, practice, patientId, { includeResolved: true, includeConfidential: true }) : undefined,
+    has('MedicationRequest') ? findPatientMedications(db, practice, patientId, { includeIssues: true, includeConfidential: true }) : undefined,
+    has('Immunization') ? findPatientImmunisations(db, practice, patientId, { includeNotGiven: true, includeConfidential: true }) : undefined,
+    findObservationsByIds(db, practice, patientId, idsOf('Observation')),
+    has('ReferralRequest') ? findPatientReferrals(db, practice, patientId, { includeConfidential: true }) : undefined,
+    has('ProcedureRequest') ? findPatientDiaryEntries(db, practice, patientId, { includeConfidential: true }) : undefined,
+    findReportConfidentiality(db, practice, patientId, idsOf('DiagnosticReport')),
+    hasProblems ? findPatientProblems(db, practice, patientId) : undefined,
+  ]);
+  const byId = <T extends { id: string }>(xs: readonly T[] | undefined) => new Map((xs ?? []).map((x) => [x.id, x]));
+  return {
+    allergies: byId(allergies?.allergies),
+    requests: byId([...(medications?.plans ?? []), ...(medications?.orders ?? [])]),
+    statementByPlan: new Map((medications?.statements ?? []).map((s) => [s.planId, s])),
+    medications: byId(medications?.medications),
+    immunisations: byId(immunisations?.immunisations),
+    observations: byId(observations),
+    referrals: byId(referrals?.referrals),
+    diary: byId(diary?.entries),
+    reports,
+    problems: byId(problems?.problems),
+    withheldProblems: new Set((problems?.withheld ?? []).map((p) => p.id)),
+  };
+}
+
+// ---- What the returned structure holds ----
+
+/** The items (and problems) the returned consultations reference, once each, and the secondary lists' entries. */
+class Collected {
+  readonly statements = new Map<string, { statement: MedicationStatement; plan: MedicationRequest }>();
+  readonly orders = new Map<string, MedicationRequest>();
+  readonly medications = new Map<string, Medication>();
+  readonly activeAllergies = new Map<string, Allergy>();
+  readonly endedAllergies = new Map<string, Allergy>();
+  readonly immunisations = new Map<string, Immunisation>();
+  readonly observations = new Map<string, Observation>();
+  readonly referrals = new Map<string, Referral>();
+  readonly diary = new Map<string, ProcedureRequest>();
+  readonly problems = new Map<string, StoredProblem>();
+  readonly secondary = new Map<SecondaryListCode, ListItem[]>();
+  /** Secondary lists (and the Ended allergies list) that would have held a withheld item. */
+  readonly withheld = new Set<string>();
+
+  addSecondary(code: SecondaryListCode, item: ListItem): void {
+    const entries = this.secondary.get(code) ?? [];
+    const key = JSON.stringify(item);
+    if (!entries.some((e) => JSON.stringify(e) === key)) entries.push(item);
+    this.secondary.set(code, entries);
+  }
+
+  /** `Type/id` of every top-level resource the area returns. */
+  keys(encounterIds: ReadonlySet<string>): Set<string> {
+    const keys = new Set<string>([...encounterIds].map((id) => `Encounter/${id}`));
+    const add = (type: string, ids: Iterable<string>) => { for (const id of ids) keys.add(`${type}/${id}`); };
+    for (const { statement, plan } of this.statements.values()) {
+      keys.add(`MedicationStatement/${statement.id}`);
+      keys.add(`MedicationRequest/${plan.id}`);
+    }
+    add('MedicationRequest', this.orders.keys());
+    add('Medication', this.medications.keys());
+    add('AllergyIntolerance', this.activeAllergies.keys());
+    add('Immunization', this.immunisations.keys());
+    add('Observation', this.observations.keys());
+    add('ReferralRequest', this.referrals.keys());
+    add('ProcedureRequest', this.diary.keys());
+    add('Condition', this.problems.keys());
+    return keys;
+  }
+}
+
+/**
+ * What one consultation item becomes in the structure lists: a reference, a display-only
+ * placeholder, or nothing (withheld, or not an item retrieval returns). Records what is returned.
+ */
+function resolveItem(item: ConsultationSection['items'][number], items: Items, collected: Collected): ListItem | undefined {
+  const withhold = (code: string) => { collected.withheld.add(code); return undefined; };
+  switch (item.type) {
+    case 'MedicationRequest': {
+      const request = items.requests.get(item.id);
+      if (!request) return undefined;
+      const plan = request.intent === 'plan' ? request : request.planId ? items.requests.get(request.planId) : undefined;
+      const statement = plan && items.statementByPlan.get(plan.id);
+      if (!plan || !statement) return undefined;
+      if (request.confidential || plan.confidential || statement.confidential) return withhold('consultations-medications-contained-in-consultations');
+      collected.statements.set(statement.id, { statement, plan });
+      if (request.intent === 'order') collected.orders.set(request.id, request);
+      for (const id of [statement.medicationId, plan.medicationId, request.medicationId]) {
+        const m = items.medications.get(id);
+        if (m) collected.medications.set(id, m);
+      }
+      collected.addSecondary('consultations-medications-contained-in-consultations', { reference: `MedicationStatement/${statement.id}` });
+      return { reference: `MedicationRequest/${request.id}` };
+    }
+    case 'AllergyIntolerance': {
+      const a = items.allergies.get(item.id);
+      if (!a) return undefined;
+      const ended = a.clinicalStatus === 'resolved';
+      const code: SecondaryListCode = ended
+        ? 'consultations-allergies-that-have-been-ended-contained-in-consultations'
+        : 'consultations-allergies-contained-in-consultations';
+      if (a.confidential) {
+        if (ended) collected.withheld.add(endedAllergiesList);
+        return withhold(code);
+      }
+      if (ended) {
+        // Contained in the Ended allergies list only: elsewhere named by display (digest §10 REC).
+        collected.endedAllergies.set(a.id, a);
+        const display = { display: `Ended allergy: ${allergyTerm(a)}` };
+        collected.addSecondary(code, display);
+        return display;
+      }
+      collected.activeAllergies.set(a.id, a);
+      collected.addSecondary(code, { reference: `AllergyIntolerance/${a.id}` });
+      return { reference: `AllergyIntolerance/${a.id}` };
+    }
+    case 'Immunization': {
+      const i = items.immunisations.get(item.id);
+      if (!i) return undefined;
+      if (i.confidential) return withhold('consultations-immunisations-contained-in-consultations');
+      collected.immunisations.set(i.id, i);
+      collected.addSecondary('consultations-immunisations-contained-in-consultations', { reference: `Immunization/${i.id}` });
+      return { reference: `Immunization/${i.id}` };
+    }
+    case 'Observation': {
+      const o = items.observations.get(item.id);
+      if (!o) return undefined;
+      const uncategorised = o.kind === 'uncategorised';
+      if (o.confidential) {
+        return withhold(uncategorised || o.kind === 'narrative'
+          ? 'consultations-uncategorised-data-contained-in-consultations'
+          : 'consultations-investigations-contained-in-consultations');
+      }
+      if (!uncategorised && o.kind !== 'narrative') return { display: notSupported.investigations };
+      collected.observations.set(o.id, o);
+      if (uncategorised) collected.addSecondary('consultations-uncategorised-data-contained-in-consultations', { reference: `Observation/${o.id}` });
+      return { reference: `Observation/${o.id}` };
+    }
+    case 'ReferralRequest': {
+      const r = items.referrals.get(item.id);
+      if (!r) return undefined;
+      if (r.confidential) return withhold('consultations-outbound-referrals-in-consultations');
+      collected.referrals.set(r.id, r);
+      collected.addSecondary('consultations-outbound-referrals-in-consultations', { reference: `ReferralRequest/${r.id}` });
+      return { reference: `ReferralRequest/${r.id}` };
+    }
+    case 'ProcedureRequest': {
+      // Active diary entries only (completed ones and test requests are not returned here).
+      const e = items.diary.get(item.id);
+      if (!e) return undefined;
+      if (e.confidential) return withhold('consultations-diary-entries-contained-in-consultations');
+      collected.diary.set(e.id, e);
+      collected.addSecondary('consultations-diary-entries-contained-in-consultations', { reference: `ProcedureRequest/${e.id}` });
+      return { reference: `ProcedureRequest/${e.id}` };
+    }
+    case 'DiagnosticReport': {
+      const confidential = items.reports.get(item.id);
+      if (confidential === undefined) return undefined;
+      if (confidential) return withhold('consultations-investigations-contained-in-consultations');
+      return { display: notSupported.investigations };
+    }
+    case 'DocumentReference':
+      return { display: notSupported.documents };
+  }
+}
+
+/**
+ * The structure Lists of one consultation (consultation list first, then topics, then headings),
+ * or none when nothing in it may be returned. A consultation whose items sit directly on its
+ * consultation section gets one artificial topic.
+ */
+function consultationStructure(c: StoredConsultation, patientId: string, items: Items, collected: Collected): Resource[] {
+  const root = c.sections.find((s) => s.kind === 'consultation');
+  if (!root) return [];
+  const children = (parent: ConsultationSection, kind: ConsultationSection['kind']) =>
+    c.sections.filter((s) => s.kind === kind && s.parentId === parent.id);
+  const resolve = (s: ConsultationSection) => s.items.flatMap((i) => resolveItem(i, items, collected) ?? []);
+  const list = (id: string, code: (typeof structureCodes)[keyof typeof structureCodes], title: string | undefined, entries: ListItem[], extension?: Resource[]) =>
+    structureList(c, patientId, { id, code, title, entries, extension });
+
+  const topics: ConsultationSection[] = [...children(root, 'topic')];
+  if (root.items.length > 0) {
+    topics.unshift({ id: `${root.id}-topic`, encounterId: c.id, kind: 'topic', parentId: root.id, position: -1, items: root.items });
+  }
+  const topicLists: Resource[] = [];
+  const headingLists: Resource[] = [];
+  for (const topic of topics) {
+    const entries: ListItem[] = [];
+    const problemIds: string[] = topic.relatedProblemId ? [topic.relatedProblemId] : [];
+    for (const heading of children(topic, 'heading')) {
+      const headingEntries = resolve(heading);
+      if (headingEntries.length === 0) continue;
+      headingLists.push(list(heading.id, structureCodes.heading, heading.title, headingEntries));
+      entries.push({ reference: `List/${heading.id}` });
+      if (heading.relatedProblemId && !problemIds.includes(heading.relatedProblemId)) problemIds.push(heading.relatedProblemId);
+    }
+    entries.push(...resolve(topic));
+    if (entries.length === 0) continue;
+    const extension: Resource[] = [];
+    for (const id of problemIds) {
+      const problem = items.problems.get(id);
+      if (problem) {
+        collected.problems.set(id, problem);
+        collected.addSecondary('consultations-problems-contained-in-consultations', { reference: `Condition/${id}` });
+        // target only: the suite reads the sub-extensions in order as references (suite notes §16 Q2).
+        extension.push({ url: problemExtensions.relatedProblemHeader, extension: [{ url: 'target', valueReference: { reference: `Condition/${id}` } }] });
+      } else if (items.withheldProblems.has(id)) {
+        collected.withheld.add('consultations-problems-contained-in-consultations');
+      }
+    }
+    topicLists.push(list(topic.id, structureCodes.topic, topic.title, entries, extension));
+  }
+  if (topicLists.length === 0) return [];
+  const consultationList = list(root.id, structureCodes.consultation, root.title ?? encounterTitle(c), topicLists.map((t) => ({ reference: `List/${String(t.id)}` })));
+  return [consultationList, ...topicLists, ...headingLists];
+}
+
+/** A consultation, topic or heading List (digest §13): id, encounter, date and orderedBy; no warnings or notes. */
+function structureList(
+  c: Encounter,
+  patientId: string,
+  l: { id: string; code: { system: string; code: string; display: string }; title?: string; entries: ListItem[]; extension?: Resource[] },
+): Resource {
+  const list: Resource = { resourceType: 'List', id: l.id, meta: { profile: [profiles.list] } };
+  if (l.extension && l.extension.length > 0) list.extension = l.extension;
+  list.status = 'current';
+  list.mode = 'snapshot';
+  if (l.title) list.title = l.title;
+  list.code = { coding: [{ ...l.code }] };
+  list.subject = { reference: `Patient/${patientId}` };
+  list.encounter = { reference: `Encounter/${c.id}` };
+  list.date = ukDateTime(c.recordedAt);
+  list.orderedBy = { coding: [{ system: structuredCodeSystems.listOrder, code: 'system', display: 'Sorted by System' }] };
+  list.entry = l.entries.map((item) => ({ item: { ...item } }));
+  return list;
+}
+
+/** The consultation type as shown: its text, else its first coding's display. */
+function encounterTitle(c: Encounter): string {
+  return c.type.text ?? c.type.coding?.find((x) => x.display)?.display ?? 'Consultation';
+}
+
+/** The Encounter of a consultation (profile CareConnect-GPC-Encounter-1, digest §13). */
+export function encounterResource(c: Encounter, patientId: string): Resource {
+  const resource: Resource = {
+    resourceType: 'Encounter',
+    id: c.id,
+    meta: { profile: [profiles.encounter] },
+  };
+  resource.identifier = c.identifiers.map((i) => ({ system: i.system, value: i.value }));
+  resource.status = c.status;
+  resource.type = [codeableConcept(c.type, structuredExtensions.codingSctDescIdUk)];
+  resource.subject = { reference: `Patient/${patientId}` };
+  const participant: Resource[] = [{ type: [{ coding: [{ ...participantTypes.recorder }] }], individual: { reference: `Practitioner/${c.recorderId}` } }];
+  if (c.performerId) participant.push({ type: [{ coding: [{ ...participantTypes.primaryPerformer }] }], individual: { reference: `Practitioner/${c.performerId}` } });
+  resource.participant = participant;
+  resource.period = c.period.end ? { start: ukDateTime(c.period.start), end: ukDateTime(c.period.end) } : { start: ukDateTime(c.period.start) };
+  if (c.period.end) {
+    const minutes = Math.round((c.period.end.getTime() - c.period.start.getTime()) / 60000);
+    resource.length = { value: minutes, unit: 'min', system: 'http://unitsofmeasure.org', code: 'min' };
+  }
+  if (c.locationId) resource.location = [{ location: { reference: `Location/${c.locationId}` } }];
+  if (c.serviceProviderId) resource.serviceProvider = { reference: `Organization/${c.serviceProviderId}` };
+  return resource;
+}
+
+/** An item's references to consultations this area does not return (context, encounter, associatedEncounter) removed. */
+function withoutMissingEncounters(resource: Resource, encounterIds: ReadonlySet<string>): Resource {
+  const missing = (v: unknown) => {
+    const ref = (v as { reference?: unknown } | undefined)?.reference;
+    return typeof ref === 'string' && ref.startsWith('Encounter/') && !encounterIds.has(ref.slice('Encounter/'.length));
+  };
+  for (const field of ['context', 'encounter']) if (missing(resource[field])) delete resource[field];
+  if (Array.isArray(resource.extension)) {
+    const kept = (resource.extension as Resource[]).filter((e) => !(e.url === structuredExtensions.associatedEncounter && missing(e.valueReference)));
+    if (kept.length > 0) resource.extension = kept;
+    else delete resource.extension;
+  }
+  return resource;
+}
