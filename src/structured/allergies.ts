@@ -1,8 +1,9 @@
-import type { Allergy, Coded, Coding } from '../domain/clinical.ts';
+import type { Allergy } from '../domain/clinical.ts';
 import { ukDateTime } from '../fhir/datetime.ts';
 import type { Resource } from '../fhir/datatypes.ts';
 import { findPatientAllergies, findRecordWarnings } from '../store/clinical-allergies.ts';
 import type { AreaContext, AreaResult } from './area.ts';
+import { codeableConcept } from './coded.ts';
 import { profiles, snomedCodes, structuredCodeSystems, structuredExtensions } from './fhir-urls.ts';
 import { listWarnings, primaryList } from './lists.ts';
 
@@ -148,26 +149,4 @@ function allergyReaction(a: Allergy): Resource | undefined {
   return reaction;
 }
 
-/**
- * A stored CodeableConcept as FHIR: SNOMED codings carry the description id (and its term when
- * recorded) in the GPC sctdescid extension, as the AllergyIntolerance profile names it.
- */
-function codeableConcept(c: Coded, descriptionExtension: string = structuredExtensions.codingSctDescId): Resource {
-  const out: Resource = {};
-  if (c.coding && c.coding.length > 0) out.coding = c.coding.map((coding) => fhirCoding(coding, descriptionExtension));
-  if (c.text) out.text = c.text;
-  return out;
-}
 
-function fhirCoding(c: Coding, descriptionExtension: string): Resource {
-  const out: Resource = {};
-  if (c.system === structuredCodeSystems.snomed && c.descriptionId) {
-    const parts: Resource[] = [{ url: 'descriptionId', valueId: c.descriptionId }];
-    if (c.descriptionDisplay && c.descriptionDisplay !== c.display) parts.push({ url: 'descriptionDisplay', valueString: c.descriptionDisplay });
-    out.extension = [{ url: descriptionExtension, extension: parts }];
-  }
-  out.system = c.system;
-  out.code = c.code;
-  if (c.display) out.display = c.display;
-  return out;
-}

@@ -6,7 +6,8 @@ import { findPatientImmunisations } from '../store/clinical-immunisations.ts';
 import type { AreaContext, AreaResult } from './area.ts';
 import { profiles, structuredCodeSystems, structuredExtensions } from './fhir-urls.ts';
 import { listWarnings, primaryList } from './lists.ts';
-import { fhirAnnotation, fhirCodeableConcept, fhirQuantity } from './uncategorised.ts';
+import { annotation, codeableConcept } from './coded.ts';
+import { fhirQuantity } from './uncategorised.ts';
 
 /**
  * Access Record Structured, immunisations (structured digest §14, lists §8):
@@ -64,7 +65,7 @@ const doseStatusSystem = 'http://hl7.org/fhir/vaccination-protocol-dose-status';
  * Codings on the Immunization follow the CareConnect (fhir.hl7.org.uk) base profile, so the SNOMED
  * description id goes in the fhir.hl7.org.uk sctdescid extension.
  */
-const concept = (c: Coded): Resource => fhirCodeableConcept(c, structuredExtensions.codingSctDescIdUk);
+const concept = (c: Coded): Resource => codeableConcept(c, structuredExtensions.codingSctDescIdUk);
 
 /** The Immunization of an immunisation (profile CareConnect-GPC-Immunization-1). */
 export function immunization(i: Immunisation, patientId: string): Resource {
@@ -103,7 +104,7 @@ export function immunization(i: Immunisation, patientId: string): Resource {
   }
   practitioner.actor = { reference: `Practitioner/${i.practitioner.id}` };
   resource.practitioner = [practitioner];
-  if (i.notes.length > 0) resource.note = i.notes.map(fhirAnnotation);
+  if (i.notes.length > 0) resource.note = i.notes.map(annotation);
   if (i.reasons.length > 0) {
     resource.explanation = i.notGiven ? { reasonNotGiven: i.reasons.map(concept) } : { reason: i.reasons.map(concept) };
   }

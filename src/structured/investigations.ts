@@ -6,7 +6,8 @@ import { findPatientInvestigations } from '../store/clinical-investigations.ts';
 import type { AreaContext, AreaResult } from './area.ts';
 import { profiles, structuredCodeSystems, structuredExtensions } from './fhir-urls.ts';
 import { listWarnings, primaryList } from './lists.ts';
-import { fhirAnnotation, fhirCodeableConcept, fhirQuantity, fhirValue } from './uncategorised.ts';
+import { annotation, codeableConcept } from './coded.ts';
+import { fhirQuantity, fhirValue } from './uncategorised.ts';
 
 /**
  * Access Record Structured, investigations (structured digest §16, lists §8):
@@ -102,7 +103,7 @@ export function specimen(s: Specimen, patientId: string): Resource {
   };
   resource.identifier = identifiers(s);
   if (s.status) resource.status = s.status;
-  resource.type = fhirCodeableConcept(s.type, uk);
+  resource.type = codeableConcept(s.type, uk);
   resource.subject = { reference: `Patient/${patientId}` };
   if (s.receivedAt) resource.receivedTime = ukDateTime(s.receivedAt);
   if (s.collectedAt) resource.collection = { collectedDateTime: ukDateTime(s.collectedAt) };
@@ -125,13 +126,13 @@ export function testRequest(p: ProcedureRequest, patientId: string): Resource {
   resource.identifier = identifiers(p);
   resource.status = 'active';
   resource.intent = 'order';
-  const code = fhirCodeableConcept(p.code, uk);
+  const code = codeableConcept(p.code, uk);
   resource.code = code.coding || code.text ? code : { text: 'No code available' };
   resource.subject = { reference: `Patient/${patientId}` };
   if (p.requesterId) resource.requester = { agent: { reference: `Practitioner/${p.requesterId}` } };
   if (p.performerOrganizationId) resource.performer = { reference: `Organization/${p.performerOrganizationId}` };
-  if (p.reasonCodes.length > 0) resource.reasonCode = p.reasonCodes.map((c) => fhirCodeableConcept(c, uk));
-  if (p.notes.length > 0) resource.note = p.notes.map(fhirAnnotation);
+  if (p.reasonCodes.length > 0) resource.reasonCode = p.reasonCodes.map((c) => codeableConcept(c, uk));
+  if (p.notes.length > 0) resource.note = p.notes.map(annotation);
   return resource;
 }
 
@@ -158,8 +159,8 @@ export function investigationObservation(o: Observation, patientId: string, retu
   const group = o.kind === 'test-group';
   resource.identifier = identifiers(o);
   resource.status = filing ? 'unknown' : o.status;
-  if (o.kind === 'test-result') resource.category = [o.category ? fhirCodeableConcept(o.category) : { coding: [{ ...pathologyCategory }] }];
-  resource.code = filing ? { coding: [{ ...commentNote }] } : fhirCodeableConcept(o.code);
+  if (o.kind === 'test-result') resource.category = [o.category ? codeableConcept(o.category) : { coding: [{ ...pathologyCategory }] }];
+  resource.code = filing ? { coding: [{ ...commentNote }] } : codeableConcept(o.code);
   resource.subject = { reference: `Patient/${patientId}` };
   if (options.withContext && o.encounterId) resource.context = { reference: `Encounter/${o.encounterId}` };
   if (o.effective?.end) resource.effectivePeriod = { start: ukDateTime(o.effective.start), end: ukDateTime(o.effective.end) };
@@ -170,7 +171,7 @@ export function investigationObservation(o: Observation, patientId: string, retu
   if (o.performer.organizationId) performer.push({ reference: `Organization/${o.performer.organizationId}` });
   if (performer.length > 0) resource.performer = performer;
   if (o.value && !group) Object.assign(resource, fhirValue(o.value));
-  if (o.interpretation && !filing) resource.interpretation = fhirCodeableConcept(o.interpretation);
+  if (o.interpretation && !filing) resource.interpretation = codeableConcept(o.interpretation);
   if (o.comment) resource.comment = o.comment;
   if (o.specimenId && !filing) resource.specimen = { reference: `Specimen/${o.specimenId}` };
   if (o.referenceRange && o.kind === 'test-result') {

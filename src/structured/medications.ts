@@ -1,12 +1,13 @@
 import type {
-  Coded, Coding, Medication, MedicationRequest, MedicationStatement, Note, PrescribingAgency, PrescriptionType,
+  Coded, Medication, MedicationRequest, MedicationStatement, PrescribingAgency, PrescriptionType,
 } from '../domain/clinical.ts';
 import { addDays } from '../fhir/datetime.ts';
 import type { Resource } from '../fhir/datatypes.ts';
 import { findRecordWarnings } from '../store/clinical-allergies.ts';
 import { findPatientMedications } from '../store/clinical-medications.ts';
 import type { AreaContext, AreaResult } from './area.ts';
-import { profiles, structuredCodeSystems, structuredExtensions } from './fhir-urls.ts';
+import { annotation, codeableConcept } from './coded.ts';
+import { profiles, structuredCodeSystems } from './fhir-urls.ts';
 import { listWarnings, primaryList, warningDate } from './lists.ts';
 
 /**
@@ -290,31 +291,5 @@ function dosage(text: string, patientInstruction: string | undefined): Resource 
   return out;
 }
 
-function annotation(n: Note): Resource {
-  const out: Resource = {};
-  if (n.authorId) out.authorReference = { reference: `Practitioner/${n.authorId}` };
-  if (n.time) out.time = n.time;
-  out.text = n.text;
-  return out;
-}
 
-/** A stored CodeableConcept; SNOMED codings carry their description id in the GPC sctdescid extension. */
-function codeableConcept(c: Coded): Resource {
-  const out: Resource = {};
-  if (c.coding && c.coding.length > 0) out.coding = c.coding.map(fhirCoding);
-  if (c.text) out.text = c.text;
-  return out;
-}
 
-function fhirCoding(c: Coding): Resource {
-  const out: Resource = {};
-  if (c.system === structuredCodeSystems.snomed && c.descriptionId) {
-    const parts: Resource[] = [{ url: 'descriptionId', valueId: c.descriptionId }];
-    if (c.descriptionDisplay && c.descriptionDisplay !== c.display) parts.push({ url: 'descriptionDisplay', valueString: c.descriptionDisplay });
-    out.extension = [{ url: structuredExtensions.codingSctDescId, extension: parts }];
-  }
-  out.system = c.system;
-  out.code = c.code;
-  if (c.display) out.display = c.display;
-  return out;
-}

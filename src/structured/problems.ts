@@ -1,10 +1,11 @@
-import type { Coded, Coding, Problem, ProblemLink } from '../domain/clinical.ts';
+import type { Coded, Problem, ProblemLink } from '../domain/clinical.ts';
 import { ukDateTime } from '../fhir/datetime.ts';
 import type { Resource } from '../fhir/datatypes.ts';
 import { findRecordWarnings } from '../store/clinical-allergies.ts';
 import { findPatientProblems, type LinkState, type StoredProblem } from '../store/clinical-problems.ts';
 import type { AreaContext, AreaResult } from './area.ts';
-import { profiles, structuredCodeSystems, structuredExtensions } from './fhir-urls.ts';
+import { codeableConcept as coded } from './coded.ts';
+import { profiles, structuredExtensions } from './fhir-urls.ts';
 import { listWarnings, primaryList, secondaryList } from './lists.ts';
 
 /**
@@ -307,26 +308,7 @@ export function restrictConditionToBundle(condition: Resource, inBundle: InBundl
   return out;
 }
 
-/**
- * A stored CodeableConcept as FHIR: SNOMED codings carry the description id (and its term when it
- * differs) in the sctdescid extension as the Condition profile names it (fhir.hl7.org.uk).
- */
+// The Condition profile names the fhir.hl7.org.uk sctdescid extension.
 function codeableConcept(c: Coded): Resource {
-  const out: Resource = {};
-  if (c.coding && c.coding.length > 0) out.coding = c.coding.map(fhirCoding);
-  if (c.text) out.text = c.text;
-  return out;
-}
-
-function fhirCoding(c: Coding): Resource {
-  const out: Resource = {};
-  if (c.system === structuredCodeSystems.snomed && c.descriptionId) {
-    const parts: Resource[] = [{ url: 'descriptionId', valueId: c.descriptionId }];
-    if (c.descriptionDisplay && c.descriptionDisplay !== c.display) parts.push({ url: 'descriptionDisplay', valueString: c.descriptionDisplay });
-    out.extension = [{ url: structuredExtensions.codingSctDescIdUk, extension: parts }];
-  }
-  out.system = c.system;
-  out.code = c.code;
-  if (c.display) out.display = c.display;
-  return out;
+  return coded(c, structuredExtensions.codingSctDescIdUk);
 }

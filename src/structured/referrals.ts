@@ -1,10 +1,11 @@
-import type { Coded, Coding, Note, Referral } from '../domain/clinical.ts';
+import type { Coded, Note, Referral } from '../domain/clinical.ts';
 import { ukDateTime } from '../fhir/datetime.ts';
 import type { Resource } from '../fhir/datatypes.ts';
 import { findRecordWarnings } from '../store/clinical-allergies.ts';
 import { findPatientReferrals } from '../store/clinical-referrals.ts';
 import type { AreaContext, AreaResult } from './area.ts';
-import { profiles, structuredCodeSystems, structuredExtensions } from './fhir-urls.ts';
+import { annotation, codeableConcept as coded } from './coded.ts';
+import { profiles, structuredExtensions } from './fhir-urls.ts';
 import { listWarnings, primaryList } from './lists.ts';
 
 /**
@@ -77,38 +78,11 @@ export function referralRequest(r: Referral, patientId: string, options: { withC
   return resource;
 }
 
-/**
- * A stored CodeableConcept as FHIR: SNOMED codings carry the description id (and its term when it
- * differs from the display) in the sctdescid extension — by default the fhir.hl7.org.uk one, as
- * the CareConnect-derived ReferralRequest and ProcedureRequest profiles name it.
- */
+/** Coded values of referrals and diary entries: their profiles name the fhir.hl7.org.uk sctdescid extension. */
 export function codeableConcept(c: Coded, descriptionExtension: string = structuredExtensions.codingSctDescIdUk): Resource {
-  const out: Resource = {};
-  if (c.coding && c.coding.length > 0) out.coding = c.coding.map((coding) => fhirCoding(coding, descriptionExtension));
-  if (c.text) out.text = c.text;
-  return out;
+  return coded(c, descriptionExtension);
 }
 
-function fhirCoding(c: Coding, descriptionExtension: string): Resource {
-  const out: Resource = {};
-  if (c.system === structuredCodeSystems.snomed && c.descriptionId) {
-    const parts: Resource[] = [{ url: 'descriptionId', valueId: c.descriptionId }];
-    if (c.descriptionDisplay && c.descriptionDisplay !== c.display) parts.push({ url: 'descriptionDisplay', valueString: c.descriptionDisplay });
-    out.extension = [{ url: descriptionExtension, extension: parts }];
-  }
-  out.system = c.system;
-  out.code = c.code;
-  if (c.display) out.display = c.display;
-  return out;
-}
-
-/** Stored notes as FHIR Annotations; an author is a Practitioner of the practice directory. */
 export function annotations(notes: readonly Note[]): Resource[] {
-  return notes.map((n) => {
-    const out: Resource = {};
-    if (n.authorId) out.authorReference = { reference: `Practitioner/${n.authorId}` };
-    if (n.time) out.time = n.time;
-    out.text = n.text;
-    return out;
-  });
+  return notes.map(annotation);
 }

@@ -1,10 +1,11 @@
-import type { Coded, Coding, Note, Observation, ObservationValue, Quantity } from '../domain/clinical.ts';
+import type { Observation, ObservationValue, Quantity } from '../domain/clinical.ts';
 import { ukDateTime } from '../fhir/datetime.ts';
 import type { Resource } from '../fhir/datatypes.ts';
 import { findRecordWarnings } from '../store/clinical-allergies.ts';
 import { findUncategorisedObservations } from '../store/clinical-observations.ts';
 import type { AreaContext, AreaResult } from './area.ts';
-import { profiles, structuredCodeSystems, structuredExtensions } from './fhir-urls.ts';
+import { codeableConcept } from './coded.ts';
+import { profiles } from './fhir-urls.ts';
 import { listWarnings, primaryList } from './lists.ts';
 
 /**
@@ -61,7 +62,7 @@ export function uncategorisedObservation(o: Observation, patientId: string, retu
   resource.identifier = o.identifiers.map((i) => ({ system: i.system, value: i.value }));
   // Fixed by the spec and asserted by the suite, whatever the source status.
   resource.status = 'final';
-  resource.code = fhirCodeableConcept(o.code);
+  resource.code = codeableConcept(o.code);
   resource.subject = { reference: `Patient/${patientId}` };
   if (o.encounterId) resource.context = { reference: `Encounter/${o.encounterId}` };
   if (o.effective?.end) resource.effectivePeriod = { start: ukDateTime(o.effective.start), end: ukDateTime(o.effective.end) };
@@ -74,7 +75,7 @@ export function uncategorisedObservation(o: Observation, patientId: string, retu
   // A header with components (blood pressure) carries no value of its own.
   const isPanel = o.components.length > 0;
   if (o.value && !isPanel) Object.assign(resource, fhirValue(o.value));
-  if (o.interpretation) resource.interpretation = fhirCodeableConcept(o.interpretation);
+  if (o.interpretation) resource.interpretation = codeableConcept(o.interpretation);
   if (o.comment) resource.comment = o.comment;
   if (o.referenceRange && !isPanel) {
     const range = referenceRange(o.referenceRange, o.value);
@@ -84,7 +85,7 @@ export function uncategorisedObservation(o: Observation, patientId: string, retu
   if (related.length > 0) resource.related = related.map((r) => ({ type: r.type, target: { reference: `Observation/${r.targetId}` } }));
   if (isPanel) {
     resource.component = o.components.map((c) => {
-      const component: Resource = { code: fhirCodeableConcept(c.code) };
+      const component: Resource = { code: codeableConcept(c.code) };
       if (c.value) Object.assign(component, fhirValue(c.value));
       else component.dataAbsentReason = { coding: [{ system: dataAbsentReasonSystem, code: 'unknown', display: 'Unknown' }] };
       return component;
@@ -97,7 +98,7 @@ export function uncategorisedObservation(o: Observation, patientId: string, retu
 export function fhirValue(v: ObservationValue): Resource {
   if ('quantity' in v) return { valueQuantity: fhirQuantity(v.quantity) };
   if ('string' in v) return { valueString: v.string };
-  return { valueCodeableConcept: fhirCodeableConcept(v.codeableConcept) };
+  return { valueCodeableConcept: codeableConcept(v.codeableConcept) };
 }
 
 export function fhirQuantity(q: Quantity): Resource {
@@ -120,36 +121,5 @@ function referenceRange(r: NonNullable<Observation['referenceRange']>, value: Ob
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/**
- * A stored CodeableConcept as FHIR: SNOMED codings carry the description id (and its term when it
- * differs from the display) in the sctdescid extension — by default the fhir.nhs.uk one that the
- * Observation profile names.
- */
-export function fhirCodeableConcept(c: Coded, descriptionExtension: string = structuredExtensions.codingSctDescId): Resource {
-  const out: Resource = {};
-  if (c.coding && c.coding.length > 0) out.coding = c.coding.map((coding) => fhirCoding(coding, descriptionExtension));
-  if (c.text) out.text = c.text;
-  return out;
-}
 
-function fhirCoding(c: Coding, descriptionExtension: string): Resource {
-  const out: Resource = {};
-  if (c.system === structuredCodeSystems.snomed && c.descriptionId) {
-    const parts: Resource[] = [{ url: 'descriptionId', valueId: c.descriptionId }];
-    if (c.descriptionDisplay && c.descriptionDisplay !== c.display) parts.push({ url: 'descriptionDisplay', valueString: c.descriptionDisplay });
-    out.extension = [{ url: descriptionExtension, extension: parts }];
-  }
-  out.system = c.system;
-  out.code = c.code;
-  if (c.display) out.display = c.display;
-  return out;
-}
 
-/** A stored note as an Annotation; its author, when known, as `Practitioner/<id>`. */
-export function fhirAnnotation(n: Note): Resource {
-  const out: Resource = {};
-  if (n.authorId) out.authorReference = { reference: `Practitioner/${n.authorId}` };
-  if (n.time) out.time = n.time;
-  out.text = n.text;
-  return out;
-}
