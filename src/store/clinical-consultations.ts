@@ -1,6 +1,7 @@
-import type { ClinicalItemType, Coded, ConsultationSection, Encounter, Identifier, Observation, ObservationValue } from '../domain/clinical.ts';
+import type { ClinicalItemType, Coded, ConsultationSection, Encounter, Identifier, Observation } from '../domain/clinical.ts';
 import { addDays, ukStartOfDay } from '../fhir/datetime.ts';
 import type { Db } from './db.ts';
+import { observationFromRow, type ObservationRow } from './clinical-observations.ts';
 
 /**
  * Access Record Structured: a patient's consultations (tables `encounter`, `consultation_section`,
@@ -167,28 +168,6 @@ async function findSections(db: Db, practice: string, encounterIds: string[]): P
   return byEncounter;
 }
 
-interface ObservationRow {
-  id: string;
-  patient_id: string;
-  identifiers: Identifier[];
-  kind: Observation['kind'];
-  status: Observation['status'];
-  category: Coded | null;
-  code: Coded;
-  effective_start: Date | null;
-  effective_end: Date | null;
-  issued_at: Date;
-  performer_practitioner_id: string | null;
-  performer_organization_id: string | null;
-  value: ObservationValue | null;
-  interpretation: Coded | null;
-  comment: string | null;
-  reference_range: Observation['referenceRange'] | null;
-  components: Observation['components'] | null;
-  specimen_id: string | null;
-  encounter_id: string | null;
-  confidential: boolean;
-}
 
 /**
  * The patient's observations of the given ids (any kind; confidential ones included — the caller
@@ -226,32 +205,8 @@ export async function findObservationsByIds(db: Db, practice: string, patientId:
     list.push({ type: r.type, targetId: r.target_id });
     relatedById.set(r.observation_id, list);
   }
-  return rows.map((r): Observation => {
-    const performer: Observation['performer'] = {};
-    if (r.performer_practitioner_id) performer.practitionerId = r.performer_practitioner_id;
-    if (r.performer_organization_id) performer.organizationId = r.performer_organization_id;
-    return {
-      id: r.id,
-      patientId: r.patient_id,
-      identifiers: r.identifiers,
-      confidential: r.confidential,
-      kind: r.kind,
-      status: r.status,
-      category: r.category ?? undefined,
-      code: r.code,
-      effective: r.effective_start ? (r.effective_end ? { start: r.effective_start, end: r.effective_end } : { start: r.effective_start }) : undefined,
-      issuedAt: r.issued_at,
-      performer,
-      value: r.value ?? undefined,
-      interpretation: r.interpretation ?? undefined,
-      comment: r.comment ?? undefined,
-      referenceRange: r.reference_range ?? undefined,
-      components: r.components ?? [],
-      specimenId: r.specimen_id ?? undefined,
-      encounterId: r.encounter_id ?? undefined,
-      related: relatedById.get(r.id) ?? [],
-    };
-  });
+  return rows.map((r) => observationFromRow(r, relatedById.get(r.id) ?? []));
+
 }
 
 /**

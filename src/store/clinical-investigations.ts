@@ -1,6 +1,7 @@
 import { addDays, ukStartOfDay } from '../fhir/datetime.ts';
-import type { Coded, DiagnosticReport, Identifier, Note, Observation, ObservationKind, ObservationValue, ProcedureRequest, Specimen } from '../domain/clinical.ts';
+import type { Coded, DiagnosticReport, Identifier, Note, Observation, ObservationKind, ProcedureRequest, Specimen } from '../domain/clinical.ts';
 import type { Db } from './db.ts';
+import { observationFromRow, type ObservationRow } from './clinical-observations.ts';
 
 /**
  * Access Record Structured: a patient's investigations (structured digest §16) — pathology reports
@@ -45,28 +46,6 @@ interface ReportItemRow {
   item_id: string;
 }
 
-interface ObservationRow {
-  id: string;
-  patient_id: string;
-  identifiers: Identifier[];
-  kind: ObservationKind;
-  status: Observation['status'];
-  category: Coded | null;
-  code: Coded;
-  effective_start: Date | null;
-  effective_end: Date | null;
-  issued_at: Date;
-  performer_practitioner_id: string | null;
-  performer_organization_id: string | null;
-  value: ObservationValue | null;
-  interpretation: Coded | null;
-  comment: string | null;
-  reference_range: Observation['referenceRange'] | null;
-  components: Observation['components'] | null;
-  specimen_id: string | null;
-  encounter_id: string | null;
-  confidential: boolean;
-}
 
 interface RelatedRow {
   observation_id: string;
@@ -280,32 +259,11 @@ export async function findPatientInvestigations(
   return { reports, observations: ordered, specimens, requests, withheld };
 }
 
-const toObservation = (r: ObservationRow, related: Observation['related'], specimens: ReadonlySet<string>): Observation => {
-  const performer: Observation['performer'] = {};
-  if (r.performer_practitioner_id) performer.practitionerId = r.performer_practitioner_id;
-  if (r.performer_organization_id) performer.organizationId = r.performer_organization_id;
-  return {
-    id: r.id,
-    patientId: r.patient_id,
-    identifiers: r.identifiers,
-    confidential: r.confidential,
-    kind: r.kind,
-    status: r.status,
-    category: r.category ?? undefined,
-    code: r.code,
-    effective: r.effective_start ? (r.effective_end ? { start: r.effective_start, end: r.effective_end } : { start: r.effective_start }) : undefined,
-    issuedAt: r.issued_at,
-    performer,
-    value: r.value ?? undefined,
-    interpretation: r.interpretation ?? undefined,
-    comment: r.comment ?? undefined,
-    referenceRange: r.reference_range ?? undefined,
-    components: r.components ?? [],
-    specimenId: r.specimen_id && specimens.has(r.specimen_id) ? r.specimen_id : undefined,
-    encounterId: r.encounter_id ?? undefined,
-    related,
-  };
-};
+// A result names its specimen only when that specimen is returned too.
+const toObservation = (r: ObservationRow, related: Observation['related'], specimens: ReadonlySet<string>): Observation => ({
+  ...observationFromRow(r, related),
+  specimenId: r.specimen_id && specimens.has(r.specimen_id) ? r.specimen_id : undefined,
+});
 
 const toSpecimen = (r: SpecimenRow): Specimen => ({
   id: r.id,

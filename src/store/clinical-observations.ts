@@ -8,7 +8,8 @@ import type { Db } from './db.ts';
  * is read here; the other kinds belong to consultations and investigations.
  */
 
-interface ObservationRow {
+/** An observation row as the clinical stores read it (uncategorised, investigations, consultations). */
+export interface ObservationRow {
   id: string;
   patient_id: string;
   identifiers: Identifier[];
@@ -26,7 +27,7 @@ interface ObservationRow {
   interpretation: Coded | null;
   comment: string | null;
   reference_range: Observation['referenceRange'] | null;
-  components: Observation['components'];
+  components: Observation['components'] | null;
   specimen_id: string | null;
   /** NULL when there is no consultation, or when that consultation is itself withheld. */
   encounter_id: string | null;
@@ -39,7 +40,7 @@ interface RelatedRow {
   target_id: string;
 }
 
-const toObservation = (r: ObservationRow, related: Observation['related']): Observation => {
+export const observationFromRow = (r: ObservationRow, related: Observation['related']): Observation => {
   const performer: Observation['performer'] = {};
   if (r.performer_practitioner_id) performer.practitionerId = r.performer_practitioner_id;
   if (r.performer_organization_id) performer.organizationId = r.performer_organization_id;
@@ -117,7 +118,7 @@ export async function findUncategorisedObservations(
   const returned = rows.filter((r) => options.includeConfidential || !r.confidential);
   const related = await findRelated(db, practice, returned.map((r) => r.id));
   return {
-    observations: returned.map((r) => toObservation(r, related.get(r.id) ?? [])),
+    observations: returned.map((r) => observationFromRow(r, related.get(r.id) ?? [])),
     withheld: rows.length - returned.length,
   };
 }

@@ -149,4 +149,3 @@ function allergyReaction(a: Allergy): Resource | undefined {
   return reaction;
 }
 
-

@@ -291,5 +291,3 @@ function dosage(text: string, patientInstruction: string | undefined): Resource 
   return out;
 }
 
-
-

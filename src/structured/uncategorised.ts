@@ -121,5 +121,3 @@ function referenceRange(r: NonNullable<Observation['referenceRange']>, value: Ob
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-
-
