@@ -28,6 +28,10 @@ export interface Interaction {
   path: string;
   /** The requested_scope the audit JWT must carry. */
   scope: 'patient/*.read' | 'patient/*.write' | 'organization/*.read';
+  /** The audit JWT reason_for_request values accepted; 'directcare' unless said. */
+  reasons?: readonly string[];
+  /** The audit JWT requesting_practitioner may be left out (1.6 migrate). */
+  practitionerOptional?: boolean;
   /** The switch, besides GP Connect's own, that must be on for the practice; none for Foundations. */
   capability?: Exclude<Capability, 'gpconnect'>;
   handler: Handler;

@@ -16,6 +16,8 @@ export interface JwtRules {
   scope: string;
   /** Reasons for request this interaction accepts ('directcare'; 'migration' for migrate). */
   reasons: readonly string[];
+  /** 1.6 migrate: the requesting practitioner is only a SHOULD (suite: absent ⇒ 200). */
+  practitionerOptional?: boolean;
   now: number; // seconds
 }
 
@@ -49,7 +51,9 @@ export function checkAuditJwt(authorization: string | undefined, rules: JwtRules
   if (header.alg !== 'none') throw bad('The audit JWT header alg must be "none"');
   if (header.typ !== undefined && header.typ !== 'JWT') throw bad('The audit JWT header typ must be "JWT"');
 
-  for (const claim of ['iss', 'sub', 'aud', 'exp', 'iat', 'reason_for_request', 'requested_scope', 'requesting_device', 'requesting_organization', 'requesting_practitioner']) {
+  const required = ['iss', 'sub', 'aud', 'exp', 'iat', 'reason_for_request', 'requested_scope', 'requesting_device', 'requesting_organization'];
+  if (!rules.practitionerOptional) required.push('requesting_practitioner');
+  for (const claim of required) {
     if (claims[claim] === undefined || claims[claim] === null || claims[claim] === '') throw bad(`The audit JWT ${claim} claim is missing`);
   }
   for (const claim of ['iss', 'sub', 'reason_for_request', 'requested_scope']) {
@@ -71,7 +75,10 @@ export function checkAuditJwt(authorization: string | undefined, rules: JwtRules
 
   const device = fhirClaim(claims.requesting_device, 'requesting_device', 'Device', deviceElements);
   const organization = fhirClaim(claims.requesting_organization, 'requesting_organization', 'Organization', organizationElements);
-  const practitioner = fhirClaim(claims.requesting_practitioner, 'requesting_practitioner', 'Practitioner', practitionerElements);
+  const practitioner =
+    claims.requesting_practitioner === undefined && rules.practitionerOptional
+      ? {}
+      : fhirClaim(claims.requesting_practitioner, 'requesting_practitioner', 'Practitioner', practitionerElements);
 
   const organizationOds = identifierValue(organization, [identifierSystems.odsOrganizationCode, identifierSystems.odsOrganizationCodeLegacy]);
   if (organizationOds === undefined) throw bad('The audit JWT requesting_organization must carry an ODS code identifier');

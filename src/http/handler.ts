@@ -15,6 +15,8 @@ export interface HandlerContext {
   baseUrl: string;
   headers: Record<string, string | string[] | undefined>;
   traceId: string;
+  /** The audit JWT's requested_scope, e.g. 'patient/*.read conf/R' (migrate reads the conf/ token). */
+  requestedScope: string;
   pds: Pds;
   now: Date;
   /** Facts the handler learns that the audit row records: the patient and appointment concerned. */

@@ -131,7 +131,8 @@ async function serve(deps: PipelineDeps, request: FastifyRequest, exchange: Exch
 
   exchange.parties = checkAuditJwt(header(request, 'authorization'), {
     scope: interaction.scope,
-    reasons: ['directcare'],
+    reasons: interaction.reasons ?? ['directcare'],
+    practitionerOptional: interaction.practitionerOptional,
     now: Math.floor(deps.clock().getTime() / 1000),
   });
 
@@ -152,6 +153,7 @@ async function serve(deps: PipelineDeps, request: FastifyRequest, exchange: Exch
     baseUrl: `${request.protocol}://${request.headers.host ?? 'localhost'}${address.rootPath}`,
     headers: request.headers,
     traceId: checked.traceId,
+    requestedScope: exchange.parties.scope,
     pds: deps.pds,
     now: deps.clock(),
     audit: exchange.audit,
