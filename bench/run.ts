@@ -24,6 +24,8 @@ const { values: args } = parseArgs({
     'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
     // PostgreSQL only: add a year of diary for 50 more practitioners, then search again.
     'year-diary': { type: 'boolean', default: true },
+    // Only the interactions whose name contains this text (and no book/cancel or year-of-diary runs).
+    only: { type: 'string' },
   },
 });
 const seconds = Number(args.seconds);
@@ -32,7 +34,7 @@ const hasTaskset = spawnSync('taskset', ['-c', '1', 'true']).status === 0;
 if (hasTaskset) spawnSync('taskset', ['-pc', '1', String(process.pid)]); // load generator on core 1
 
 const urn = 'urn:nhs:names:services:gpconnect:fhir:';
-interface Case { name: string; path: string; interaction: string; scope: string }
+interface Case { name: string; path: string; interaction: string; scope: string; body?: string }
 const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 const slotSearch: Case = {
   name: 'slot search (week)',
@@ -40,6 +42,32 @@ const slotSearch: Case = {
   interaction: `${urn}rest:search:slot-1`,
   scope: 'organization/*.read',
 };
+const structuredRecord = (...parameters: Record<string, unknown>[]) => JSON.stringify({
+  resourceType: 'Parameters',
+  parameter: [{ name: 'patientNHSNumber', valueIdentifier: { system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9690937286' } }, ...parameters],
+});
+const structuredCases: Case[] = [
+  {
+    name: 'structured: allergies',
+    path: '/structured/Patient/$gpc.getstructuredrecord',
+    interaction: `${urn}operation:gpc.getstructuredrecord-1`,
+    scope: 'patient/*.read',
+    body: structuredRecord({ name: 'includeAllergies', part: [{ name: 'includeResolvedAllergies', valueBoolean: true }] }),
+  },
+  {
+    name: 'structured: full',
+    path: '/structured/Patient/$gpc.getstructuredrecord',
+    interaction: `${urn}operation:gpc.getstructuredrecord-1`,
+    scope: 'patient/*.read',
+    // The richest test patient (patient2), every clinical area.
+    body: structuredRecord(
+      { name: 'includeAllergies', part: [{ name: 'includeResolvedAllergies', valueBoolean: true }] },
+      { name: 'includeMedication' }, { name: 'includeConsultations' }, { name: 'includeProblems' },
+      { name: 'includeImmunisations' }, { name: 'includeUncategorisedData' }, { name: 'includeInvestigations' },
+      { name: 'includeReferrals' }, { name: 'includeDiaryEntries' },
+    ),
+  },
+];
 const cases: Case[] = [
   { name: 'metadata', path: '/metadata', interaction: `${urn}rest:read:metadata-1`, scope: 'organization/*.read' },
   { name: 'patient search', path: '/Patient?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9690937286', interaction: `${urn}rest:search:patient-1`, scope: 'patient/*.read' },
@@ -47,10 +75,12 @@ const cases: Case[] = [
   { name: 'practitioner read', path: '/Practitioner/1', interaction: `${urn}rest:read:practitioner-1`, scope: 'organization/*.read' },
   { name: 'organisation search', path: '/Organization?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fods-organization-code%7CB82617', interaction: `${urn}rest:search:organization-1`, scope: 'organization/*.read' },
   slotSearch,
+  ...structuredCases,
 ];
 
 function headersFor(c: Case): Record<string, string> {
   return {
+    ...(c.body ? { 'Content-Type': 'application/fhir+json;charset=utf-8' } : {}),
     'Ssp-TraceID': crypto.randomUUID(),
     'Ssp-From': '200000000359',
     'Ssp-To': '918999198738',
@@ -86,8 +116,8 @@ function stop(child: ChildProcess): Promise<void> {
 
 interface Result { rps: number; p50: number; p99: number; errors: number }
 
-async function load(url: string, headers: Record<string, string>): Promise<Result> {
-  const r = await autocannon({ url, headers, connections, duration: seconds, pipelining: 1 });
+async function load(url: string, headers: Record<string, string>, body?: string): Promise<Result> {
+  const r = await autocannon({ url, headers, connections, duration: seconds, pipelining: 1, ...(body ? { method: 'POST' as const, body } : {}) });
   const non2xx = r.non2xx + r.errors + r.timeouts;
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: non2xx };
 }
@@ -95,15 +125,15 @@ async function load(url: string, headers: Record<string, string>): Promise<Resul
 /** One interaction under load against the provider, then the same bytes from raw node:http. */
 async function compareWithRaw(c: Case, base: string, store: string): Promise<string> {
   const headers = headersFor(c);
-  const probe = await fetch(base + c.path, { headers });
+  const probe = await fetch(base + c.path, { headers, ...(c.body ? { method: 'POST', body: c.body } : {}) });
   if (probe.status !== 200) throw new Error(`${c.name}: provider answered ${probe.status}: ${await probe.text()}`);
   const bytes = Buffer.from(await probe.arrayBuffer());
-  const ours = await load(base + c.path, headers);
+  const ours = await load(base + c.path, headers, c.body);
 
   const file = join(tmpdir(), `gpc-bench-body-${process.pid}`);
   writeFileSync(file, bytes);
   const raw = await startPinned('bench/serve-raw.ts', [file, probe.headers.get('content-type') ?? ''], process.env);
-  const ceiling = await load(raw.origin + c.path, headers);
+  const ceiling = await load(raw.origin + c.path, headers, c.body);
   await stop(raw.child);
   rmSync(file, { force: true });
 
@@ -160,7 +190,12 @@ async function benchStore(store: 'embedded' | 'postgres'): Promise<string[]> {
     lines.push(`embedded store restart on existing data: ${provider.ms} ms to listening`);
   }
   const base = `${provider.origin}/B82617/STU3/1/gpconnect`;
-  for (const c of cases) lines.push(await compareWithRaw(c, base, store));
+  for (const c of cases) if (!args.only || c.name.includes(args.only)) lines.push(await compareWithRaw(c, base, store));
+  if (args.only) {
+    await stop(provider.child);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    return lines;
+  }
 
   const commands = await bookThenCancel(base, connections, seconds);
   const ms = (values: number[], p: number) => percentile(values, p).toFixed(1);
