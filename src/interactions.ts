@@ -6,6 +6,7 @@ import { readAppointment } from './appointments/read-appointment.ts';
 import { searchFreeSlotsHandler } from './appointments/slot-search.ts';
 import type { Capability } from './domain/practice.ts';
 import { getStructuredRecord } from './structured/get-structured-record.ts';
+import { migrateStructuredRecord } from './structured/migrate-structured-record.ts';
 import { readStructuredCapabilityStatement } from './structured/metadata.ts';
 import { readCapabilityStatement } from './foundations/metadata.ts';
 import { readLocation } from './foundations/location-read.ts';
@@ -64,6 +65,7 @@ export const interactions: Interaction[] = [
   // Access Record Structured 1.6 (its own FHIR server at …/gpconnect/structured)
   { id: `${urn}structured:fhir:rest:read:metadata-1`, method: 'GET', base: 'structured', path: '/metadata', scope: 'organization/*.read', capability: 'structured', handler: readStructuredCapabilityStatement },
   { id: `${urn}fhir:operation:gpc.getstructuredrecord-1`, method: 'POST', base: 'structured', path: '/Patient/$gpc.getstructuredrecord', scope: 'patient/*.read', capability: 'structured', handler: getStructuredRecord },
+  { id: `${urn}fhir:operation:gpc.migratestructuredrecord-1`, method: 'POST', base: 'structured', path: '/Patient/$gpc.migratestructuredrecord', scope: 'patient/*.read', capability: 'structured', reasons: ['migration'], practitionerOptional: true, handler: migrateStructuredRecord },
 ];
 
 export interface RouteMatch {

@@ -25,7 +25,7 @@ import { listWarnings, primaryList } from './lists.ts';
  */
 export async function buildAllergies(ctx: AreaContext, options: { includeResolved: boolean }): Promise<AreaResult> {
   const [{ allergies, withheld }, recordWarnings] = await Promise.all([
-    findPatientAllergies(ctx.db, ctx.practice, ctx.patientId, { includeResolved: options.includeResolved }),
+    findPatientAllergies(ctx.db, ctx.practice, ctx.patientId, { includeResolved: options.includeResolved, includeConfidential: ctx.includeConfidential ?? false }),
     findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'allergies'),
   ]);
 

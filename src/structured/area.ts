@@ -9,6 +9,8 @@ export interface AreaContext {
   /** The UK date today, YYYY-MM-DD. */
   today: string;
   now: Date;
+  /** Migrate with sensitive information: confidential items are returned, not withheld (default false). */
+  includeConfidential?: boolean;
 }
 
 /**

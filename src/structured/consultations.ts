@@ -58,6 +58,7 @@ export async function buildConsultations(
     findPatientConsultations(ctx.db, ctx.practice, ctx.patientId, {
       ...(options.period && { period: options.period }),
       ...(options.mostRecent !== undefined && { mostRecent: options.mostRecent }),
+      includeConfidential: ctx.includeConfidential ?? false,
     }),
     findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'consultations'),
   ]);
@@ -187,6 +188,8 @@ interface Items {
   reports: Map<string, boolean>;
   problems: Map<string, StoredProblem>;
   withheldProblems: Set<string>;
+  /** Migrate with sensitive information: confidential items are returned like any other. */
+  includeConfidential: boolean;
 }
 
 /** Every item the consultations hold, read through the owning areas' stores (confidential ones included, and flagged). */
@@ -203,7 +206,7 @@ async function loadItems(ctx: AreaContext, consultations: StoredConsultation[]):
     has('ReferralRequest') ? findPatientReferrals(db, practice, patientId, { includeConfidential: true }) : undefined,
     has('ProcedureRequest') ? findPatientDiaryEntries(db, practice, patientId, { includeConfidential: true }) : undefined,
     findReportConfidentiality(db, practice, patientId, idsOf('DiagnosticReport')),
-    hasProblems ? findPatientProblems(db, practice, patientId) : undefined,
+    hasProblems ? findPatientProblems(db, practice, patientId, { includeConfidential: ctx.includeConfidential ?? false }) : undefined,
   ]);
   const byId = <T extends { id: string }>(xs: readonly T[] | undefined) => new Map((xs ?? []).map((x) => [x.id, x]));
   return {
@@ -218,6 +221,7 @@ async function loadItems(ctx: AreaContext, consultations: StoredConsultation[]):
     reports,
     problems: byId(problems?.problems),
     withheldProblems: new Set((problems?.withheld ?? []).map((p) => p.id)),
+    includeConfidential: ctx.includeConfidential ?? false,
   };
 }
 
@@ -272,6 +276,7 @@ class Collected {
  */
 function resolveItem(item: ConsultationSection['items'][number], items: Items, collected: Collected): ListItem | undefined {
   const withhold = (code: string) => { collected.withheld.add(code); return undefined; };
+  const secret = (confidential: boolean) => confidential && !items.includeConfidential;
   switch (item.type) {
     case 'MedicationRequest': {
       const request = items.requests.get(item.id);
@@ -279,7 +284,7 @@ function resolveItem(item: ConsultationSection['items'][number], items: Items, c
       const plan = request.intent === 'plan' ? request : request.planId ? items.requests.get(request.planId) : undefined;
       const statement = plan && items.statementByPlan.get(plan.id);
       if (!plan || !statement) return undefined;
-      if (request.confidential || plan.confidential || statement.confidential) return withhold('consultations-medications-contained-in-consultations');
+      if (secret(request.confidential || plan.confidential || statement.confidential)) return withhold('consultations-medications-contained-in-consultations');
       collected.statements.set(statement.id, { statement, plan });
       if (request.intent === 'order') collected.orders.set(request.id, request);
       for (const id of [statement.medicationId, plan.medicationId, request.medicationId]) {
@@ -296,7 +301,7 @@ function resolveItem(item: ConsultationSection['items'][number], items: Items, c
       const code: SecondaryListCode = ended
         ? 'consultations-allergies-that-have-been-ended-contained-in-consultations'
         : 'consultations-allergies-contained-in-consultations';
-      if (a.confidential) {
+      if (secret(a.confidential)) {
         if (ended) collected.withheld.add(endedAllergiesList);
         return withhold(code);
       }
@@ -314,7 +319,7 @@ function resolveItem(item: ConsultationSection['items'][number], items: Items, c
     case 'Immunization': {
       const i = items.immunisations.get(item.id);
       if (!i) return undefined;
-      if (i.confidential) return withhold('consultations-immunisations-contained-in-consultations');
+      if (secret(i.confidential)) return withhold('consultations-immunisations-contained-in-consultations');
       collected.immunisations.set(i.id, i);
       collected.addSecondary('consultations-immunisations-contained-in-consultations', { reference: `Immunization/${i.id}` });
       return { reference: `Immunization/${i.id}` };
@@ -323,7 +328,7 @@ function resolveItem(item: ConsultationSection['items'][number], items: Items, c
       const o = items.observations.get(item.id);
       if (!o) return undefined;
       const uncategorised = o.kind === 'uncategorised';
-      if (o.confidential) {
+      if (secret(o.confidential)) {
         return withhold(uncategorised || o.kind === 'narrative'
           ? 'consultations-uncategorised-data-contained-in-consultations'
           : 'consultations-investigations-contained-in-consultations');
@@ -336,7 +341,7 @@ function resolveItem(item: ConsultationSection['items'][number], items: Items, c
     case 'ReferralRequest': {
       const r = items.referrals.get(item.id);
       if (!r) return undefined;
-      if (r.confidential) return withhold('consultations-outbound-referrals-in-consultations');
+      if (secret(r.confidential)) return withhold('consultations-outbound-referrals-in-consultations');
       collected.referrals.set(r.id, r);
       collected.addSecondary('consultations-outbound-referrals-in-consultations', { reference: `ReferralRequest/${r.id}` });
       return { reference: `ReferralRequest/${r.id}` };
@@ -345,7 +350,7 @@ function resolveItem(item: ConsultationSection['items'][number], items: Items, c
       // Active diary entries only (completed ones and test requests are not returned here).
       const e = items.diary.get(item.id);
       if (!e) return undefined;
-      if (e.confidential) return withhold('consultations-diary-entries-contained-in-consultations');
+      if (secret(e.confidential)) return withhold('consultations-diary-entries-contained-in-consultations');
       collected.diary.set(e.id, e);
       collected.addSecondary('consultations-diary-entries-contained-in-consultations', { reference: `ProcedureRequest/${e.id}` });
       return { reference: `ProcedureRequest/${e.id}` };
@@ -353,7 +358,7 @@ function resolveItem(item: ConsultationSection['items'][number], items: Items, c
     case 'DiagnosticReport': {
       const confidential = items.reports.get(item.id);
       if (confidential === undefined) return undefined;
-      if (confidential) return withhold('consultations-investigations-contained-in-consultations');
+      if (secret(confidential)) return withhold('consultations-investigations-contained-in-consultations');
       return { display: notSupported.investigations };
     }
     case 'DocumentReference':

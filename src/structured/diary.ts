@@ -25,7 +25,7 @@ import { annotations, codeableConcept } from './referrals.ts';
  */
 export async function buildDiary(ctx: AreaContext, options: { searchDate?: string }): Promise<AreaResult> {
   const [{ entries, withheld }, recordWarnings] = await Promise.all([
-    findPatientDiaryEntries(ctx.db, ctx.practice, ctx.patientId, options.searchDate ? { searchDate: options.searchDate } : {}),
+    findPatientDiaryEntries(ctx.db, ctx.practice, ctx.patientId, { ...(options.searchDate && { searchDate: options.searchDate }), includeConfidential: ctx.includeConfidential ?? false }),
     findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'diary'),
   ]);
   const list = primaryList('diary', {

@@ -1,23 +1,26 @@
-import { isShareable } from '../domain/patient.ts';
+import { isShareable, type Patient } from '../domain/patient.ts';
 import type { Resource } from '../fhir/datatypes.ts';
 import { ukDate } from '../fhir/datetime.ts';
 import { GpcError } from '../fhir/errors.ts';
 import { codeSystems, profiles } from '../fhir/systems.ts';
 import { patientResource } from '../foundations/patient-resource.ts';
 import { locationResource, organizationResource, practitionerResource } from '../foundations/resources.ts';
-import type { Handler } from '../http/handler.ts';
+import type { Handler, HandlerContext } from '../http/handler.ts';
 import { findLocation, findOrganization, findPractitioner } from '../store/directory.ts';
 import { findPatientByNhsNumber } from '../store/patients.ts';
 import type { AreaContext, AreaResult } from './area.ts';
 import { buildAllergies } from './allergies.ts';
 import { buildConsultations } from './consultations.ts';
 import { buildDiary } from './diary.ts';
+import { buildProblemLinkedItems } from './problem-items.ts';
 import { buildImmunisations } from './immunisations.ts';
 import { buildInvestigations } from './investigations.ts';
 import { buildMedications } from './medications.ts';
 import { buildUncategorised } from './uncategorised.ts';
 import { buildLinkedProblems, buildProblems, restrictConditionToBundle, type ProblemsResult } from './problems.ts';
 import { buildReferrals } from './referrals.ts';
+import { structuredExtensions } from './fhir-urls.ts';
+import { warningNote } from './lists.ts';
 import { parseStructuredRequest, type StructuredRequest } from './request.ts';
 
 /** The clinical areas, by request parameter, and their builders, in the order their Lists appear. */
@@ -41,18 +44,40 @@ const areaBuilders: { parameter: string; requested: (r: StructuredRequest) => bo
 export const getStructuredRecord: Handler = async (ctx) => {
   const now = ctx.now;
   const request = parseStructuredRequest(ctx.body, { uk: ukDate(now), utc: now.toISOString().slice(0, 10) });
-  const practice = ctx.practice.odsCode;
+  const patient = await findRecordPatient(ctx, request.nhsNumber);
+  return { resource: await assembleRecord(ctx, patient, request) };
+};
 
-  // Structured digest §6: not found, deceased, left, temporary, unverified and sensitive patients
-  // all read as not found; dissent is a 403.
-  const patient = await findPatientByNhsNumber(ctx.db, practice, request.nhsNumber);
+/**
+ * The patient whose structured record is asked for (get and migrate). Structured digest §6: not
+ * found, deceased, left, temporary, unverified and sensitive patients all read as not found;
+ * dissent is a 403.
+ */
+export async function findRecordPatient(ctx: HandlerContext, nhsNumber: string): Promise<Patient> {
+  const patient = await findPatientByNhsNumber(ctx.db, ctx.practice.odsCode, nhsNumber);
   if (!patient || !isShareable(patient) || patient.registration.type !== 'R') {
     throw new GpcError('PATIENT_NOT_FOUND', 'No patient with that NHS number has a record shared from this practice');
   }
   ctx.audit.patientId = patient.id;
   if (patient.dissent) throw new GpcError('NO_PATIENT_CONSENT', 'The patient has not consented to sharing their record');
+  return patient;
+}
 
+/**
+ * The structured record Bundle of `patient` for the areas `request` asks for (its warnings become
+ * the bundle's OperationOutcome). `includeConfidential` (migrate with sensitive information)
+ * returns confidential items instead of withholding them with confidential-items warnings.
+ */
+export async function assembleRecord(
+  ctx: HandlerContext,
+  patient: Patient,
+  request: StructuredRequest,
+  options: { includeConfidential?: boolean } = {},
+): Promise<Resource> {
+  const now = ctx.now;
+  const practice = ctx.practice.odsCode;
   const areaContext: AreaContext = { db: ctx.db, practice, patientId: patient.id, today: ukDate(now), now };
+  if (options.includeConfidential) areaContext.includeConfidential = true;
   const entries = new Entries();
   entries.add(patientResource(patient, ctx.practice.organizationId));
   const warnings = [...request.warnings].map((parameter) => warning(`${parameter} is an unrecognised parameter`, parameter));
@@ -62,9 +87,16 @@ export const getStructuredRecord: Handler = async (ctx) => {
     if (!area.requested(request)) continue;
     const result = await area.build(areaContext, request);
     for (const resource of [...result.lists, ...result.resources]) entries.add(resource);
-    // The items the problems link to are not in the bundle (yet); only returned items are followed.
-    if ('primaryProblemIds' in result) primaryProblemIds = (result as ProblemsResult).primaryProblemIds;
-    else returnedItems.push(...result.linkedItems);
+    if ('primaryProblemIds' in result) {
+      const problems = result as ProblemsResult;
+      primaryProblemIds = problems.primaryProblemIds;
+      // Digest §9 "Problems": what the matched problems link to comes in, with the related-to-problems lists.
+      const items = await buildProblemLinkedItems(areaContext, problems.linkedItems, problems.withheldLinkTypes);
+      for (const list of items.lists) entries.add(list);
+      // A version an earlier area (consultations) added is kept: it may name Encounters this one does not.
+      for (const r of items.resources) if (!entries.inBundle(String(r.resourceType), String(r.id))) entries.add(r);
+      returnedItems.push(...items.returnedItems);
+    } else returnedItems.push(...result.linkedItems);
   }
   // Digest §8.3: the problems linked to returned items, in one "linked problems not relating to the
   // primary query" list; then no Condition may point at anything the bundle does not hold.
@@ -75,16 +107,17 @@ export const getStructuredRecord: Handler = async (ctx) => {
   // Encounter is not returned (digest §9), so the reference goes rather than dangle.
   entries.replaceEach(undefined, (resource) => withoutMissingEncounter(resource, entries.inBundle));
   await addReferencedAdminResources(ctx.db, practice, entries);
+  // Nothing is withheld for confidentiality: a recorded confidential-items warning no longer applies.
+  if (options.includeConfidential) entries.replaceLists(withoutConfidentialWarning);
 
-  const bundle: Resource = {
+  return {
     resourceType: 'Bundle',
     id: ctx.traceId,
     meta: { profile: [profiles.structuredRecordBundle] },
     type: 'collection',
     entry: [...entries.all(), ...(warnings.length > 0 ? [warningsOutcome(warnings)] : [])].map((resource) => ({ resource })),
   };
-  return { resource: bundle };
-};
+}
 
 /** The bundle's resources, once each by type and id (Lists have no id and are never merged). */
 class Entries {
@@ -105,6 +138,10 @@ class Entries {
   /** Replaces every resource of `type` (every resource, when undefined) with what `replace` makes of it. */
   replaceEach(type: string | undefined, replace: (resource: Resource) => Resource): void {
     for (const [key, resource] of this.byKey) if (type === undefined || resource.resourceType === type) this.byKey.set(key, replace(resource));
+  }
+
+  replaceLists(replace: (list: Resource) => Resource): void {
+    this.lists.splice(0, this.lists.length, ...this.lists.map(replace));
   }
 
   all(): Resource[] {
@@ -162,6 +199,18 @@ function withoutMissingEncounter(resource: Resource, inBundle: (type: string, id
       delete out[field];
     }
   }
+  return out;
+}
+
+/** A List without its confidential-items warning (extension and note). */
+function withoutConfidentialWarning(list: Resource): Resource {
+  const isWarning = (x: { url?: unknown; valueCode?: unknown }) => x.url === structuredExtensions.listWarningCode && x.valueCode === 'confidential-items';
+  const extension = ((list.extension ?? []) as { url?: unknown; valueCode?: unknown }[]).filter((x) => !isWarning(x));
+  const text = warningNote({ code: 'confidential-items' });
+  const note = ((list.note ?? []) as { text?: unknown }[]).filter((n) => n.text !== text);
+  const out: Resource = { ...list };
+  if (extension.length > 0) out.extension = extension; else delete out.extension;
+  if (note.length > 0) out.note = note; else delete out.note;
   return out;
 }
 

@@ -31,7 +31,7 @@ export async function buildImmunisations(
   options: { includeNotGiven: boolean; includeStatus: boolean },
 ): Promise<AreaResult> {
   const [{ immunisations, withheld }, recordWarnings] = await Promise.all([
-    findPatientImmunisations(ctx.db, ctx.practice, ctx.patientId, { includeNotGiven: options.includeNotGiven }),
+    findPatientImmunisations(ctx.db, ctx.practice, ctx.patientId, { includeNotGiven: options.includeNotGiven, includeConfidential: ctx.includeConfidential ?? false }),
     findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'immunisations'),
   ]);
   const list = primaryList('immunisations', {

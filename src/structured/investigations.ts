@@ -30,7 +30,7 @@ import { fhirQuantity, fhirValue } from './uncategorised.ts';
  */
 export async function buildInvestigations(ctx: AreaContext, options: { period?: { start?: string; end?: string } }): Promise<AreaResult> {
   const [found, recordWarnings] = await Promise.all([
-    findPatientInvestigations(ctx.db, ctx.practice, ctx.patientId, options.period ? { period: options.period } : {}),
+    findPatientInvestigations(ctx.db, ctx.practice, ctx.patientId, { ...(options.period && { period: options.period }), includeConfidential: ctx.includeConfidential ?? false }),
     findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'investigations'),
   ]);
   const list = primaryList('investigations', {

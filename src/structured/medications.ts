@@ -39,7 +39,7 @@ export async function buildMedications(
     ? { includeIssues: options.includePrescriptionIssues }
     : { includeIssues: options.includePrescriptionIssues, searchFromDate: options.searchFromDate };
   const [found, recordWarnings] = await Promise.all([
-    findPatientMedications(ctx.db, ctx.practice, ctx.patientId, search),
+    findPatientMedications(ctx.db, ctx.practice, ctx.patientId, { ...search, includeConfidential: ctx.includeConfidential ?? false }),
     findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'medications'),
   ]);
 

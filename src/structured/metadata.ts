@@ -39,9 +39,9 @@ const statement = Object.freeze({
   rest: [{
     mode: 'server',
     security: { cors: true },
-    // $gpc.migratestructuredrecord (GPConnect-MigrateStructuredRecord-Operation-1/_history/1.1) joins when it is built.
     operation: [
       { name: 'gpc.getstructuredrecord', definition: { reference: 'https://fhir.nhs.uk/STU3/OperationDefinition/GPConnect-GetStructuredRecord-Operation-1/_history/1.16' } },
+      { name: 'gpc.migratestructuredrecord', definition: { reference: 'https://fhir.nhs.uk/STU3/OperationDefinition/GPConnect-MigrateStructuredRecord-Operation-1/_history/1.1' } },
     ],
   }],
 });

@@ -80,7 +80,7 @@ export interface ProblemsResult extends AreaResult {
  */
 export async function buildProblems(ctx: AreaContext, filters: ProblemFilter[]): Promise<ProblemsResult> {
   const [{ problems, withheld }, recordWarnings] = await Promise.all([
-    findPatientProblems(ctx.db, ctx.practice, ctx.patientId),
+    findPatientProblems(ctx.db, ctx.practice, ctx.patientId, { includeConfidential: ctx.includeConfidential ?? false }),
     findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'problems'),
   ]);
   const matches = (p: Problem) =>
@@ -146,7 +146,7 @@ export async function buildLinkedProblems(
   options: { placeholder?: LinkPlaceholder } = {},
 ): Promise<{ lists: Resource[]; resources: Resource[] }> {
   const [{ problems, withheld }, recordWarnings] = await Promise.all([
-    findPatientProblems(ctx.db, ctx.practice, ctx.patientId),
+    findPatientProblems(ctx.db, ctx.practice, ctx.patientId, { includeConfidential: ctx.includeConfidential ?? false }),
     findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'problems'),
   ]);
   const items = new Set(linkedItems.map((i) => `${i.type}/${i.id}`));

@@ -26,7 +26,7 @@ import { listWarnings, primaryList } from './lists.ts';
  */
 export async function buildReferrals(ctx: AreaContext, options: { period?: { start?: string; end?: string } }): Promise<AreaResult> {
   const [{ referrals, withheld }, recordWarnings] = await Promise.all([
-    findPatientReferrals(ctx.db, ctx.practice, ctx.patientId, options.period ? { period: options.period } : {}),
+    findPatientReferrals(ctx.db, ctx.practice, ctx.patientId, { ...(options.period && { period: options.period }), includeConfidential: ctx.includeConfidential ?? false }),
     findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'referrals'),
   ]);
   const list = primaryList('referrals', {

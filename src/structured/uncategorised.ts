@@ -28,7 +28,7 @@ import { listWarnings, primaryList } from './lists.ts';
  */
 export async function buildUncategorised(ctx: AreaContext, options: { period?: { start?: string; end?: string } }): Promise<AreaResult> {
   const [{ observations, withheld }, recordWarnings] = await Promise.all([
-    findUncategorisedObservations(ctx.db, ctx.practice, ctx.patientId, options.period ? { period: options.period } : {}),
+    findUncategorisedObservations(ctx.db, ctx.practice, ctx.patientId, { ...(options.period && { period: options.period }), includeConfidential: ctx.includeConfidential ?? false }),
     findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'uncategorised'),
   ]);
   const returned = new Set(observations.map((o) => o.id));

@@ -58,6 +58,7 @@ export const identifier = (system: string, value: string): [string, string] => [
 /** Displays as the Spine-ErrorOrWarningCode-1 CodeSystem spells them (written out, not imported from src). */
 const displays: Record<string, string> = {
   BAD_REQUEST: 'Bad request',
+  CONFLICTING_VALUES: 'Conflicting values have been specified in different fields',
   INVALID_RESOURCE: 'Invalid validation of resource',
   NO_RECORD_FOUND: 'No record found',
   PATIENT_NOT_FOUND: 'Patient not found',

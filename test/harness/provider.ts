@@ -32,6 +32,7 @@ export const interactionIds = {
   cancelAppointment: 'urn:nhs:names:services:gpconnect:fhir:rest:cancel:appointment-1',
   structuredMetadata: 'urn:nhs:names:services:gpconnect:structured:fhir:rest:read:metadata-1',
   getStructuredRecord: 'urn:nhs:names:services:gpconnect:fhir:operation:gpc.getstructuredrecord-1',
+  migrateStructuredRecord: 'urn:nhs:names:services:gpconnect:fhir:operation:gpc.migratestructuredrecord-1',
 } as const;
 
 /** The JWT scope the spec pairs with each interaction. */
@@ -53,6 +54,7 @@ export const scopes: Record<keyof typeof interactionIds, string> = {
   cancelAppointment: 'patient/*.write',
   structuredMetadata: 'organization/*.read',
   getStructuredRecord: 'patient/*.read',
+  migrateStructuredRecord: 'patient/*.read conf/N',
 };
 
 export interface GpcRequest {
