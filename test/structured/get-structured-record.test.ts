@@ -144,6 +144,25 @@ describeOnEachStore('Access Record Structured: $gpc.getstructuredrecord', (provi
     for (const r of refs) assert.ok(keys.includes(r), `${r} is in the bundle`);
   });
 
+  it('the record in XML when asked (Accept), the same content as in JSON', async () => {
+    const body = parameters(nhs.patient2, ...areas.map(([, parameter]) => parameter));
+    const json = await getRecord(p(), body);
+    const xml = await getRecord(p(), body, { Accept: 'application/fhir+xml' });
+    assert.equal(xml.status, 200, xml.text.slice(0, 300));
+    assert.equal(xml.headers['content-type'], 'application/fhir+xml;charset=utf-8');
+    const shape = (b: any) => b.entry.map((e: any) => `${e.resource.resourceType}/${e.resource.id ?? e.resource.title}`).sort();
+    assert.deepEqual(shape(xml.json), shape(json.json));
+  });
+
+  it('a request body in XML is read like JSON', async () => {
+    const { toFhirXml } = await import('../../src/fhir/xml.ts');
+    const body = parameters(nhs.patient2, { name: 'includeAllergies', part: [{ name: 'includeResolvedAllergies', valueBoolean: true }] });
+    const res = await p().gpc({ method: 'POST', base: '/structured', path: '/Patient/$gpc.getstructuredrecord', interaction: 'getStructuredRecord',
+      body: toFhirXml(body), headers: { 'Content-Type': 'application/fhir+xml;charset=utf-8', Accept: 'application/fhir+json' } });
+    assert.equal(res.status, 200, res.text.slice(0, 300));
+    assert.ok(res.json.entry.some((e: any) => e.resource.resourceType === 'List' && e.resource.title === 'Allergies and adverse reactions'));
+  });
+
   it('patient2 referrals: the linked problems list holds every Condition in the bundle', async () => {
     const res = await getRecord(p(), parameters(nhs.patient2, { name: 'includeReferrals' }));
     const resources = res.json.entry.map((e: any) => e.resource);
