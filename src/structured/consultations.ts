@@ -13,6 +13,7 @@ import { findPatientProblems, type StoredProblem } from '../store/clinical-probl
 import { findPatientReferrals } from '../store/clinical-referrals.ts';
 import { allergyIntolerance, allergyTerm } from './allergies.ts';
 import type { AreaContext, AreaResult } from './area.ts';
+import { withoutMissingEncounters } from './encounter-references.ts';
 import { diaryProcedureRequest } from './diary.ts';
 import { profiles, structuredCodeSystems, structuredExtensions } from './fhir-urls.ts';
 import { immunization } from './immunisations.ts';
@@ -76,7 +77,7 @@ export async function buildConsultations(
   const encounterIds = new Set(returnedConsultations.map((c) => c.id));
   const held = collected.keys(encounterIds);
   const inBundle = (type: string, id: string) => held.has(`${type}/${id}`);
-  const tidy = (r: Resource) => withoutMissingEncounters(r, encounterIds);
+  const tidy = (r: Resource) => withoutMissingEncounters(r, (id) => encounterIds.has(id));
 
   const resources: Resource[] = returnedConsultations.map((c) => encounterResource(c, ctx.patientId));
   resources.push(...[...collected.problems.values()].map((p) => conditionResource(p, ctx.patientId, inBundle)));
@@ -463,20 +464,5 @@ export function encounterResource(c: Encounter, patientId: string): Resource {
   }
   if (c.locationId) resource.location = [{ location: { reference: `Location/${c.locationId}` } }];
   if (c.serviceProviderId) resource.serviceProvider = { reference: `Organization/${c.serviceProviderId}` };
-  return resource;
-}
-
-/** An item's references to consultations this area does not return (context, encounter, associatedEncounter) removed. */
-function withoutMissingEncounters(resource: Resource, encounterIds: ReadonlySet<string>): Resource {
-  const missing = (v: unknown) => {
-    const ref = (v as { reference?: unknown } | undefined)?.reference;
-    return typeof ref === 'string' && ref.startsWith('Encounter/') && !encounterIds.has(ref.slice('Encounter/'.length));
-  };
-  for (const field of ['context', 'encounter']) if (missing(resource[field])) delete resource[field];
-  if (Array.isArray(resource.extension)) {
-    const kept = (resource.extension as Resource[]).filter((e) => !(e.url === structuredExtensions.associatedEncounter && missing(e.valueReference)));
-    if (kept.length > 0) resource.extension = kept;
-    else delete resource.extension;
-  }
   return resource;
 }

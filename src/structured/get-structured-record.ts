@@ -20,6 +20,7 @@ import { buildUncategorised } from './uncategorised.ts';
 import { buildLinkedProblems, buildProblems, restrictConditionToBundle, type ProblemsResult } from './problems.ts';
 import { buildReferrals } from './referrals.ts';
 import { structuredExtensions } from './fhir-urls.ts';
+import { withoutMissingEncounters } from './encounter-references.ts';
 import { warningNote } from './lists.ts';
 import { parseStructuredRequest, type StructuredRequest } from './request.ts';
 
@@ -105,7 +106,7 @@ export async function assembleRecord(
   entries.replaceEach('Condition', (condition) => restrictConditionToBundle(condition, entries.inBundle));
   // Items recorded in a consultation name its Encounter; without the consultations area the
   // Encounter is not returned (digest §9), so the reference goes rather than dangle.
-  entries.replaceEach(undefined, (resource) => withoutMissingEncounter(resource, entries.inBundle));
+  entries.replaceEach(undefined, (resource) => withoutMissingEncounters({ ...resource }, (id) => entries.inBundle('Encounter', id)));
   await addReferencedAdminResources(ctx.db, practice, entries);
   // Nothing is withheld for confidentiality: a recorded confidential-items warning no longer applies.
   if (options.includeConfidential) entries.replaceLists(withoutConfidentialWarning);
@@ -188,18 +189,6 @@ function collectReferences(value: unknown, into: Set<string>): void {
       } else collectReferences(v, into);
     }
   }
-}
-
-function withoutMissingEncounter(resource: Resource, inBundle: (type: string, id: string) => boolean): Resource {
-  let out = resource;
-  for (const field of ['context', 'encounter']) {
-    const ref = (resource[field] as { reference?: unknown } | undefined)?.reference;
-    if (typeof ref === 'string' && ref.startsWith('Encounter/') && !inBundle('Encounter', ref.slice('Encounter/'.length))) {
-      if (out === resource) out = { ...resource };
-      delete out[field];
-    }
-  }
-  return out;
 }
 
 /** A List without its confidential-items warning (extension and note). */

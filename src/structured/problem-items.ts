@@ -9,9 +9,9 @@ import { findPatientMedications } from '../store/clinical-medications.ts';
 import { findPatientReferrals } from '../store/clinical-referrals.ts';
 import { allergyIntolerance, allergyTerm } from './allergies.ts';
 import type { AreaContext } from './area.ts';
+import { withoutMissingEncounters } from './encounter-references.ts';
 import { encounterResource } from './consultations.ts';
 import { diaryProcedureRequest } from './diary.ts';
-import { structuredExtensions } from './fhir-urls.ts';
 import { immunization } from './immunisations.ts';
 import { diagnosticReport, investigationObservation, specimen, testRequest } from './investigations.ts';
 import { listWarnings, primaryList, secondaryList, type ListItem, type SecondaryListCode } from './lists.ts';
@@ -315,7 +315,7 @@ function assemble(
 ): { lists: Resource[]; resources: Resource[]; returnedItems: { type: string; id: string }[] } {
   const { patientId } = ctx;
   const encounterIds = new Set(c.encounters.keys());
-  const tidy = (r: Resource) => withoutMissingEncounters(r, encounterIds);
+  const tidy = (r: Resource) => withoutMissingEncounters(r, (id) => encounterIds.has(id));
 
   const resources: Resource[] = [...c.encounters.values()].map((e) => encounterResource(e, patientId));
   const returnedPlans = new Map([...c.statements.values()].map(({ plan }) => [plan.id, plan]));
@@ -387,19 +387,4 @@ function assemble(
     ...[...c.reports.keys()].map((id) => ({ type: 'DiagnosticReport', id })),
   ];
   return { lists, resources, returnedItems };
-}
-
-/** An item's references to consultations not returned here (context, encounter, associatedEncounter) removed. */
-function withoutMissingEncounters(resource: Resource, encounterIds: ReadonlySet<string>): Resource {
-  const missing = (v: unknown) => {
-    const ref = (v as { reference?: unknown } | undefined)?.reference;
-    return typeof ref === 'string' && ref.startsWith('Encounter/') && !encounterIds.has(ref.slice('Encounter/'.length));
-  };
-  for (const field of ['context', 'encounter']) if (missing(resource[field])) delete resource[field];
-  if (Array.isArray(resource.extension)) {
-    const kept = (resource.extension as Resource[]).filter((e) => !(e.url === structuredExtensions.associatedEncounter && missing(e.valueReference)));
-    if (kept.length > 0) resource.extension = kept;
-    else delete resource.extension;
-  }
-  return resource;
 }
