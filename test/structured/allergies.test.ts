@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Db } from '../../src/store/db.ts';
-import { addDays, ukDate } from '../../src/fhir/datetime.ts';
+import { before, describe, it } from 'node:test';
+import { addDays } from '../../src/fhir/datetime.ts';
 import { buildAllergies } from '../../src/structured/allergies.ts';
 import type { AreaResult } from '../../src/structured/area.ts';
 import { listWarnings, secondaryList, warningDate, warningNote } from '../../src/structured/lists.ts';
-import { seededAt, testStores } from '../harness/stores.ts';
+import { type Json, A, B, clinicalSettingUrl, confidentialNote, describeStoreLevel, emptyReason, listByTitle, listProfile, noteTexts, sd, snomed, today, warningCodes, warningUrl } from './support.ts';
 
 /**
  * The allergies area of $gpc.getstructuredrecord, built straight from a fresh seeded store (no
@@ -13,41 +12,20 @@ import { seededAt, testStores } from '../harness/stores.ts';
  * (notes/suite-structured.md §1, §13.2, §13.3) per test patient, and the List rules of digest §8.
  */
 
-const A = 'B82617';
-const B = 'GPC002';
-const today = ukDate(seededAt);
 
-const sd = 'https://fhir.nhs.uk/STU3/StructureDefinition/';
-const listProfile = `${sd}CareConnect-GPC-List-1`;
 const allergyProfile = `${sd}CareConnect-GPC-AllergyIntolerance-1`;
-const warningUrl = `${sd}Extension-CareConnect-GPC-ListWarningCode-1`;
-const clinicalSettingUrl = `${sd}Extension-CareConnect-GPC-ClinicalSetting-1`;
 const allergyEndUrl = `${sd}Extension-CareConnect-GPC-AllergyIntoleranceEnd-1`;
-const snomed = 'http://snomed.info/sct';
 const activeTitle = 'Allergies and adverse reactions';
 const endedTitle = 'Ended allergies';
-const confidentialNote = 'Items excluded due to confidentiality and/or patient preferences.';
 const inTransitNote = /^Patient record transfer from previous GP practice not yet complete; information recorded before .* may be missing\.$/;
-const emptyReason = {
-  coding: [{ system: 'https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-ListEmptyReasonCode-1', code: 'no-content-recorded', display: 'No Content Recorded' }],
-};
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type Json = any;
 
-const activeList = (r: AreaResult): Json => {
-  const found = r.lists.filter((l: Json) => l.title === activeTitle);
-  assert.equal(found.length, 1, 'exactly one active allergies list');
-  return found[0];
-};
+const activeList = (r: AreaResult): Json => listByTitle(r.lists, activeTitle, 'exactly one active allergies list');
 const endedList = (r: AreaResult): Json | undefined => {
   const found = r.lists.filter((l: Json) => l.title === endedTitle);
   assert.ok(found.length <= 1, 'at most one Ended allergies list');
   return found[0];
 };
-const warningCodes = (list: Json): string[] =>
-  (list.extension ?? []).filter((e: Json) => e.url === warningUrl).map((e: Json) => e.valueCode);
-const noteTexts = (list: Json): string[] => (list.note ?? []).map((n: Json) => n.text);
 
 /** [ListAI] / BaseList / [ListNIU] / [Empty] on one allergy list (suite §13.2, §13.3). */
 function checkList(list: Json, patientId: string): void {
@@ -206,177 +184,168 @@ describe('Structured lists: warning texts and codes', () => {
   });
 });
 
-for (const store of testStores) {
-  describe(`Structured allergies: buildAllergies [${store.name}]`, { skip: store.problem }, () => {
-    let db: Db;
-    before(async () => {
-      db = await store.freshDb();
-    });
-    after(async () => {
-      await db?.close();
-    });
-    const build = (patientId: string, includeResolved: boolean, practice = A) =>
-      buildAllergies({ db, practice, patientId, today, now: new Date() }, { includeResolved });
+describeStoreLevel('Structured allergies: buildAllergies', (db) => {
+  const build = (patientId: string, includeResolved: boolean, practice = A) =>
+    buildAllergies({ db: db(), practice, patientId, today, now: new Date() }, { includeResolved });
 
-    for (const includeResolved of [true, false]) {
-      it(`patient1 (no allergies, no NKA), includeResolved=${includeResolved}: every list empty with exactly one note`, async () => {
-        const r = await build('1', includeResolved);
-        checkArea(r, '1', includeResolved);
-        assert.deepEqual(r.resources, []);
-        assert.deepEqual(r.linkedItems, []);
-        for (const list of r.lists as Json[]) {
-          assert.equal(list.entry, undefined);
-          assert.deepEqual(list.note, [{ text: 'Information not available' }], '[NoAllergies]: exactly one note');
-          assert.deepEqual(list.emptyReason, emptyReason);
-          assert.deepEqual(warningCodes(list), []);
-          assert.equal(list.contained, undefined);
-        }
-      });
-    }
-
-    it('patient2, includeResolved=true: active allergy top level, ended allergy contained in Ended allergies only', async () => {
-      const r = await build('2', true);
-      checkArea(r, '2', true);
-      assert.deepEqual(ids(r.resources), ['patient2-allergy-2']);
-      assert.deepEqual(activeList(r).entry, [{ item: { reference: 'AllergyIntolerance/patient2-allergy-2' } }]);
-      const ended = endedList(r);
-      assert.deepEqual(ended.entry, [{ item: { reference: '#patient2-allergy-1' } }]);
-      const peanut = ended.contained[0];
-      assert.equal(peanut.id, 'patient2-allergy-1');
-      assert.equal(peanut.clinicalStatus, 'resolved');
-      const end = peanut.extension.find((e: Json) => e.url === allergyEndUrl);
-      assert.equal(end.extension.find((e: Json) => e.url === 'reasonEnded').valueString, 'Desensitised to Peanuts');
-      assert.match(end.extension.find((e: Json) => e.url === 'endDate').valueDateTime, /^2016-11-01T00:00:00\+00:00$/);
-      // Problem F is linked to the active allergy; both returned allergies are offered for linking.
-      assert.deepEqual(r.linkedItems.map((l) => `${l.type}/${l.id}`).sort(),
-        ['AllergyIntolerance/patient2-allergy-1', 'AllergyIntolerance/patient2-allergy-2']);
-      for (const list of r.lists) assert.deepEqual(warningCodes(list), []);
-    });
-
-    it('patient2: the active allergy in full (codes with SNOMED description ids, reaction, recorder)', async () => {
-      const r = await build('2', false);
-      const [sesame] = r.resources as Json[];
-      assert.deepEqual(sesame.code, {
-        coding: [{
-          extension: [{ url: `${sd}Extension-coding-sctdescid`, extension: [{ url: 'descriptionId', valueId: '148720012' }] }],
-          system: snomed, code: '89707004', display: 'Sesame oil (substance)',
-        }],
-      });
-      assert.deepEqual(sesame.category, ['environment']);
-      assert.deepEqual(sesame.recorder, { reference: 'Practitioner/1' });
-      assert.equal(sesame.reaction.length, 1);
-      assert.equal(sesame.reaction[0].severity, 'severe');
-      assert.equal(sesame.reaction[0].manifestation[0].coding[0].code, '230145002');
-      assert.deepEqual(sesame.identifier, [{ system: 'https://fhir.nhs.uk/Id/cross-care-setting-identifier', value: 'debfe53a-5c63-5fd4-8245-2a24392c2ae0' }]);
-      assert.equal(sesame.extension, undefined, 'no end, no consultation');
-    });
-
-    it('patient2, includeResolved=false: one list, no contained or resolved allergy anywhere', async () => {
-      const r = await build('2', false);
-      checkArea(r, '2', false);
-      assert.deepEqual(ids(r.resources), ['patient2-allergy-2']);
-      assert.doesNotMatch(JSON.stringify(r.lists), /contained|patient2-allergy-1/);
-      assert.deepEqual(r.linkedItems, [{ type: 'AllergyIntolerance', id: 'patient2-allergy-2' }]);
-    });
-
-    for (const patient of ['3', '4', '6', '7', '8', '12', '13']) {
-      for (const includeResolved of [true, false]) {
-        it(`patient${patient} (A1/A3), includeResolved=${includeResolved}: active allergies listed, ended ones contained`, async () => {
-          const r = await build(patient, includeResolved);
-          checkArea(r, patient, includeResolved);
-          assert.ok(r.resources.length >= 1, '[ListsWithAllergies]: the active list has entries');
-          if (includeResolved) assert.ok(endedList(r).contained.length >= 1);
-        });
-      }
-    }
-
-    it('every recorder is a practitioner of the practice (the endpoint adds them to the bundle)', async () => {
-      const practitioners = new Set((await db.query<{ id: string }>('SELECT id FROM practitioner WHERE practice = $1', [A])).map((p) => p.id));
-      for (const patient of ['2', '3', '4', '5', '6', '7', '8', '12', '13', '14', '16', '17']) {
-        const r = await build(patient, true);
-        const all = [...r.resources, ...r.lists.flatMap((l: Json) => l.contained ?? [])] as Json[];
-        for (const a of all) assert.ok(practitioners.has(a.recorder.reference.slice('Practitioner/'.length)), `${a.id}: ${a.recorder.reference}`);
-      }
-    });
-
-    for (const includeResolved of [true, false]) {
-      it(`patient5 (explicit "no known allergy"), includeResolved=${includeResolved}: one NKA AllergyIntolerance, coded`, async () => {
-        const r = await build('5', includeResolved);
-        checkArea(r, '5', includeResolved);
-        const [nka] = r.resources as Json[];
-        assert.equal(r.resources.length, 1);
-        assert.equal(nka.code.coding[0].code, '716186003');
-        assert.equal(nka.code.coding[0].extension[0].extension.find((e: Json) => e.url === 'descriptionDisplay').valueString,
-          'NKA - No known allergy');
-        if (includeResolved) assert.equal(endedList(r).entry, undefined);
-      });
-    }
-
-    const inTransitText = `Patient record transfer from previous GP practice not yet complete; information recorded before ${warningDate(addDays(today, -7))} may be missing.`;
-
-    it('patient16, includeResolved=false (A23): empty active list with confidential-items and data-in-transit, each with its note', async () => {
-      const r = await build('16', false);
-      checkArea(r, '16', false);
-      const list = activeList(r);
+  for (const includeResolved of [true, false]) {
+    it(`patient1 (no allergies, no NKA), includeResolved=${includeResolved}: every list empty with exactly one note`, async () => {
+      const r = await build('1', includeResolved);
+      checkArea(r, '1', includeResolved);
       assert.deepEqual(r.resources, []);
-      assert.deepEqual(warningCodes(list), ['confidential-items', 'data-in-transit']);
-      assert.deepEqual(noteTexts(list), [confidentialNote, inTransitText, 'Information not available']);
-      assert.deepEqual(list.emptyReason, emptyReason);
-    });
-
-    it('patient16, includeResolved=true (A21): the confidential ended allergy is withheld; the other has "No information available"', async () => {
-      const r = await build('16', true);
-      checkArea(r, '16', true);
-      const ended = endedList(r);
-      assert.deepEqual(ended.entry, [{ item: { reference: '#patient16-allergy-2' } }]);
-      const reason = ended.contained[0].extension.find((e: Json) => e.url === allergyEndUrl).extension
-        .find((e: Json) => e.url === 'reasonEnded').valueString;
-      assert.equal(reason, 'No information available', '[Legacy]');
-      for (const list of r.lists) {
-        assert.deepEqual(warningCodes(list), ['confidential-items', 'data-in-transit']);
-        assert.equal(noteTexts(list).filter((t) => t === confidentialNote).length, 1);
-      }
-      // Nothing of the confidential allergy is in the response, not even its identifier.
-      const text = JSON.stringify(r);
-      assert.doesNotMatch(text, /patient16-allergy-1|2f1481ac-5416-5b3b-a4ce-6e39db6c8c33/);
-      assert.deepEqual(r.linkedItems, [{ type: 'AllergyIntolerance', id: 'patient16-allergy-2' }]);
-    });
-
-    it('patient17 (A20): ended allergies contained, confidential-items on both lists, every extension has a url', async () => {
-      const r = await build('17', true);
-      checkArea(r, '17', true);
-      assert.deepEqual(ids(r.resources), ['patient17-allergy-2']);
-      assert.deepEqual(ids(endedList(r).contained), ['patient17-allergy-1']);
-      for (const list of r.lists) {
-        assert.deepEqual(warningCodes(list), ['confidential-items']);
-        assert.deepEqual(noteTexts(list), [confidentialNote]);
+      assert.deepEqual(r.linkedItems, []);
+      for (const list of r.lists as Json[]) {
+        assert.equal(list.entry, undefined);
+        assert.deepEqual(list.note, [{ text: 'Information not available' }], '[NoAllergies]: exactly one note');
+        assert.deepEqual(list.emptyReason, emptyReason);
+        assert.deepEqual(warningCodes(list), []);
+        assert.equal(list.contained, undefined);
       }
     });
+  }
 
-    for (const includeResolved of [true, false]) {
-      it(`patient13 (A23, data in transit), includeResolved=${includeResolved}: the warning and dated note on every list`, async () => {
-        const r = await build('13', includeResolved);
-        checkArea(r, '13', includeResolved);
-        for (const list of r.lists) {
-          assert.deepEqual(warningCodes(list), ['data-in-transit']);
-          assert.deepEqual(noteTexts(list), [inTransitText]);
-        }
-      });
-    }
-
-    it('keeps practices apart: the same ids in another practice are another patient\'s allergies', async () => {
-      const other = await build('1', true, B);
-      checkArea(other, '1', true);
-      assert.deepEqual(ids(other.resources), ['patient2-allergy-2']);
-      assert.equal((other.resources[0] as Json).code.coding[0].code, '91936005');
-      const here = await build('2', true);
-      assert.equal((here.resources[0] as Json).code.coding[0].code, '89707004');
-    });
-
-    it('an unknown patient gets empty lists', async () => {
-      const r = await build('no-such-patient', true);
-      checkArea(r, 'no-such-patient', true);
-      assert.deepEqual(r.resources, []);
-    });
+  it('patient2, includeResolved=true: active allergy top level, ended allergy contained in Ended allergies only', async () => {
+    const r = await build('2', true);
+    checkArea(r, '2', true);
+    assert.deepEqual(ids(r.resources), ['patient2-allergy-2']);
+    assert.deepEqual(activeList(r).entry, [{ item: { reference: 'AllergyIntolerance/patient2-allergy-2' } }]);
+    const ended = endedList(r);
+    assert.deepEqual(ended.entry, [{ item: { reference: '#patient2-allergy-1' } }]);
+    const peanut = ended.contained[0];
+    assert.equal(peanut.id, 'patient2-allergy-1');
+    assert.equal(peanut.clinicalStatus, 'resolved');
+    const end = peanut.extension.find((e: Json) => e.url === allergyEndUrl);
+    assert.equal(end.extension.find((e: Json) => e.url === 'reasonEnded').valueString, 'Desensitised to Peanuts');
+    assert.match(end.extension.find((e: Json) => e.url === 'endDate').valueDateTime, /^2016-11-01T00:00:00\+00:00$/);
+    // Problem F is linked to the active allergy; both returned allergies are offered for linking.
+    assert.deepEqual(r.linkedItems.map((l) => `${l.type}/${l.id}`).sort(),
+      ['AllergyIntolerance/patient2-allergy-1', 'AllergyIntolerance/patient2-allergy-2']);
+    for (const list of r.lists) assert.deepEqual(warningCodes(list), []);
   });
-}
+
+  it('patient2: the active allergy in full (codes with SNOMED description ids, reaction, recorder)', async () => {
+    const r = await build('2', false);
+    const [sesame] = r.resources as Json[];
+    assert.deepEqual(sesame.code, {
+      coding: [{
+        extension: [{ url: `${sd}Extension-coding-sctdescid`, extension: [{ url: 'descriptionId', valueId: '148720012' }] }],
+        system: snomed, code: '89707004', display: 'Sesame oil (substance)',
+      }],
+    });
+    assert.deepEqual(sesame.category, ['environment']);
+    assert.deepEqual(sesame.recorder, { reference: 'Practitioner/1' });
+    assert.equal(sesame.reaction.length, 1);
+    assert.equal(sesame.reaction[0].severity, 'severe');
+    assert.equal(sesame.reaction[0].manifestation[0].coding[0].code, '230145002');
+    assert.deepEqual(sesame.identifier, [{ system: 'https://fhir.nhs.uk/Id/cross-care-setting-identifier', value: 'debfe53a-5c63-5fd4-8245-2a24392c2ae0' }]);
+    assert.equal(sesame.extension, undefined, 'no end, no consultation');
+  });
+
+  it('patient2, includeResolved=false: one list, no contained or resolved allergy anywhere', async () => {
+    const r = await build('2', false);
+    checkArea(r, '2', false);
+    assert.deepEqual(ids(r.resources), ['patient2-allergy-2']);
+    assert.doesNotMatch(JSON.stringify(r.lists), /contained|patient2-allergy-1/);
+    assert.deepEqual(r.linkedItems, [{ type: 'AllergyIntolerance', id: 'patient2-allergy-2' }]);
+  });
+
+  for (const patient of ['3', '4', '6', '7', '8', '12', '13']) {
+    for (const includeResolved of [true, false]) {
+      it(`patient${patient} (A1/A3), includeResolved=${includeResolved}: active allergies listed, ended ones contained`, async () => {
+        const r = await build(patient, includeResolved);
+        checkArea(r, patient, includeResolved);
+        assert.ok(r.resources.length >= 1, '[ListsWithAllergies]: the active list has entries');
+        if (includeResolved) assert.ok(endedList(r).contained.length >= 1);
+      });
+    }
+  }
+
+  it('every recorder is a practitioner of the practice (the endpoint adds them to the bundle)', async () => {
+    const practitioners = new Set((await db().query<{ id: string }>('SELECT id FROM practitioner WHERE practice = $1', [A])).map((p) => p.id));
+    for (const patient of ['2', '3', '4', '5', '6', '7', '8', '12', '13', '14', '16', '17']) {
+      const r = await build(patient, true);
+      const all = [...r.resources, ...r.lists.flatMap((l: Json) => l.contained ?? [])] as Json[];
+      for (const a of all) assert.ok(practitioners.has(a.recorder.reference.slice('Practitioner/'.length)), `${a.id}: ${a.recorder.reference}`);
+    }
+  });
+
+  for (const includeResolved of [true, false]) {
+    it(`patient5 (explicit "no known allergy"), includeResolved=${includeResolved}: one NKA AllergyIntolerance, coded`, async () => {
+      const r = await build('5', includeResolved);
+      checkArea(r, '5', includeResolved);
+      const [nka] = r.resources as Json[];
+      assert.equal(r.resources.length, 1);
+      assert.equal(nka.code.coding[0].code, '716186003');
+      assert.equal(nka.code.coding[0].extension[0].extension.find((e: Json) => e.url === 'descriptionDisplay').valueString,
+        'NKA - No known allergy');
+      if (includeResolved) assert.equal(endedList(r).entry, undefined);
+    });
+  }
+
+  const inTransitText = `Patient record transfer from previous GP practice not yet complete; information recorded before ${warningDate(addDays(today, -7))} may be missing.`;
+
+  it('patient16, includeResolved=false (A23): empty active list with confidential-items and data-in-transit, each with its note', async () => {
+    const r = await build('16', false);
+    checkArea(r, '16', false);
+    const list = activeList(r);
+    assert.deepEqual(r.resources, []);
+    assert.deepEqual(warningCodes(list), ['confidential-items', 'data-in-transit']);
+    assert.deepEqual(noteTexts(list), [confidentialNote, inTransitText, 'Information not available']);
+    assert.deepEqual(list.emptyReason, emptyReason);
+  });
+
+  it('patient16, includeResolved=true (A21): the confidential ended allergy is withheld; the other has "No information available"', async () => {
+    const r = await build('16', true);
+    checkArea(r, '16', true);
+    const ended = endedList(r);
+    assert.deepEqual(ended.entry, [{ item: { reference: '#patient16-allergy-2' } }]);
+    const reason = ended.contained[0].extension.find((e: Json) => e.url === allergyEndUrl).extension
+      .find((e: Json) => e.url === 'reasonEnded').valueString;
+    assert.equal(reason, 'No information available', '[Legacy]');
+    for (const list of r.lists) {
+      assert.deepEqual(warningCodes(list), ['confidential-items', 'data-in-transit']);
+      assert.equal(noteTexts(list).filter((t) => t === confidentialNote).length, 1);
+    }
+    // Nothing of the confidential allergy is in the response, not even its identifier.
+    const text = JSON.stringify(r);
+    assert.doesNotMatch(text, /patient16-allergy-1|2f1481ac-5416-5b3b-a4ce-6e39db6c8c33/);
+    assert.deepEqual(r.linkedItems, [{ type: 'AllergyIntolerance', id: 'patient16-allergy-2' }]);
+  });
+
+  it('patient17 (A20): ended allergies contained, confidential-items on both lists, every extension has a url', async () => {
+    const r = await build('17', true);
+    checkArea(r, '17', true);
+    assert.deepEqual(ids(r.resources), ['patient17-allergy-2']);
+    assert.deepEqual(ids(endedList(r).contained), ['patient17-allergy-1']);
+    for (const list of r.lists) {
+      assert.deepEqual(warningCodes(list), ['confidential-items']);
+      assert.deepEqual(noteTexts(list), [confidentialNote]);
+    }
+  });
+
+  for (const includeResolved of [true, false]) {
+    it(`patient13 (A23, data in transit), includeResolved=${includeResolved}: the warning and dated note on every list`, async () => {
+      const r = await build('13', includeResolved);
+      checkArea(r, '13', includeResolved);
+      for (const list of r.lists) {
+        assert.deepEqual(warningCodes(list), ['data-in-transit']);
+        assert.deepEqual(noteTexts(list), [inTransitText]);
+      }
+    });
+  }
+
+  it('keeps practices apart: the same ids in another practice are another patient\'s allergies', async () => {
+    const other = await build('1', true, B);
+    checkArea(other, '1', true);
+    assert.deepEqual(ids(other.resources), ['patient2-allergy-2']);
+    assert.equal((other.resources[0] as Json).code.coding[0].code, '91936005');
+    const here = await build('2', true);
+    assert.equal((here.resources[0] as Json).code.coding[0].code, '89707004');
+  });
+
+  it('an unknown patient gets empty lists', async () => {
+    const r = await build('no-such-patient', true);
+    checkArea(r, 'no-such-patient', true);
+    assert.deepEqual(r.resources, []);
+  });
+});

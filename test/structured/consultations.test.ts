@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Db } from '../../src/store/db.ts';
-import { addDays, ukDate } from '../../src/fhir/datetime.ts';
+import { before, it } from 'node:test';
+import { addDays } from '../../src/fhir/datetime.ts';
 import type { AreaResult } from '../../src/structured/area.ts';
 import { buildConsultations } from '../../src/structured/consultations.ts';
 import { findPatientConsultations } from '../../src/store/clinical-consultations.ts';
-import { seededAt, testStores } from '../harness/stores.ts';
+import { type Json, A, describeStoreLevel, emptyReason, listProfile, references, sd, snomed, today, warningCodes } from './support.ts';
 
 /**
  * The consultations area of $gpc.getstructuredrecord, built straight from a fresh seeded store (no
@@ -15,46 +14,22 @@ import { seededAt, testStores } from '../harness/stores.ts';
  * digest §5.2; the inclusion rules of digest §9 and confidential handling of §18.1.
  */
 
-const A = 'B82617';
-const today = ukDate(seededAt);
 
-const sd = 'https://fhir.nhs.uk/STU3/StructureDefinition/';
-const listProfile = `${sd}CareConnect-GPC-List-1`;
 const encounterProfile = `${sd}CareConnect-GPC-Encounter-1`;
-const warningUrl = `${sd}Extension-CareConnect-GPC-ListWarningCode-1`;
 const relatedProblemHeaderUrl = 'https://fhir.hl7.org.uk/STU3/StructureDefinition/Extension-CareConnect-RelatedProblemHeader-1';
 const secondarySystem = 'https://fhir.hl7.org.uk/STU3/CodeSystem/GPConnect-SecondaryListValues-1';
-const snomed = 'http://snomed.info/sct';
 const listCoding = { system: snomed, code: '1149501000000101', display: 'List of consultations' };
 const codes = { consultation: '325851000000107', topic: '25851000000105', heading: '24781000000107' };
 const displays: Record<string, string> = { '325851000000107': 'Consultation', '25851000000105': 'Topic (EHR)', '24781000000107': 'Category (EHR)' };
-const emptyReason = {
-  coding: [{ system: 'https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-ListEmptyReasonCode-1', code: 'no-content-recorded', display: 'No Content Recorded' }],
-};
 const meds2nd = 'consultations-medications-contained-in-consultations';
 const uncat2nd = 'consultations-uncategorised-data-contained-in-consultations';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type Json = any;
 
-const warningCodes = (list: Json): string[] =>
-  (list.extension ?? []).filter((e: Json) => e.url === warningUrl).map((e: Json) => e.valueCode);
 const codeOf = (list: Json): string => list.code.coding[0].code;
 const primary = (r: AreaResult): Json => r.lists.find((l: Json) => codeOf(l) === listCoding.code);
 const structure = (r: AreaResult, code: string): Json[] => r.lists.filter((l: Json) => codeOf(l) === code);
 const secondary = (r: AreaResult, code: string): Json | undefined => r.lists.find((l: Json) => codeOf(l) === code);
 const ofType = (r: AreaResult, type: string): Json[] => r.resources.filter((x: Json) => x.resourceType === type);
-
-function references(value: unknown, into: string[] = []): string[] {
-  if (Array.isArray(value)) for (const v of value) references(v, into);
-  else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (k === 'reference' && typeof v === 'string') into.push(v);
-      else references(v, into);
-    }
-  }
-  return into;
-}
 
 /** Every reference resolves among the area's resources and id'd Lists, except admin ones (and `#id` inside its List). */
 function checkClosure(r: AreaResult, patientId: string): void {
@@ -139,212 +114,203 @@ function checkArea(r: AreaResult, patientId: string): Json {
   return list;
 }
 
-for (const store of testStores) {
-  describe(`Structured consultations: buildConsultations [${store.name}]`, { skip: store.problem }, () => {
-    let db: Db;
-    before(async () => {
-      db = await store.freshDb();
-    });
-    after(async () => {
-      await db?.close();
-    });
-    const build = (patientId: string, options: { period?: { start?: string; end?: string }; mostRecent?: number } = {}) =>
-      buildConsultations({ db, practice: A, patientId, today, now: new Date() }, options);
-    const encounterIds = (r: AreaResult) => (primary(r).entry ?? []).map((e: Json) => e.item.reference);
+describeStoreLevel('Structured consultations: buildConsultations', (db) => {
+  const build = (patientId: string, options: { period?: { start?: string; end?: string }; mostRecent?: number } = {}) =>
+    buildConsultations({ db: db(), practice: A, patientId, today, now: new Date() }, options);
+  const encounterIds = (r: AreaResult) => (primary(r).entry ?? []).map((e: Json) => e.item.reference);
 
-    for (const patient of ['1', '4']) {
-      it(`patient${patient} (C4, no consultations): an empty list and nothing else`, async () => {
-        const r = await build(patient, { period: { start: addDays(today, -3 * 365), end: addDays(today, -1) } });
-        const list = checkArea(r, patient);
-        assert.equal(r.lists.length, 1);
-        assert.deepEqual(list.note, [{ text: 'Information not available' }]);
-        assert.deepEqual(r.resources, []);
-        assert.deepEqual(r.linkedItems, []);
-      });
+  for (const patient of ['1', '4']) {
+    it(`patient${patient} (C4, no consultations): an empty list and nothing else`, async () => {
+      const r = await build(patient, { period: { start: addDays(today, -3 * 365), end: addDays(today, -1) } });
+      const list = checkArea(r, patient);
+      assert.equal(r.lists.length, 1);
+      assert.deepEqual(list.note, [{ text: 'Information not available' }]);
+      assert.deepEqual(r.resources, []);
+      assert.deepEqual(r.linkedItems, []);
+    });
+  }
+
+  it('patient2 (C1): topics, headings, items, a problem, and the secondary lists', async () => {
+    const r = await build('2');
+    checkArea(r, '2');
+    assert.deepEqual(encounterIds(r), ['Encounter/Encounter3', 'Encounter/Encounter2', 'Encounter/Encounter1'], 'most recent first');
+    assert.equal(structure(r, codes.consultation).length, 3);
+    assert.ok(structure(r, codes.heading).length >= 1);
+    // [TopicProb]: target first, a Condition among the resources.
+    const conditions = new Set(ofType(r, 'Condition').map((c: Json) => `Condition/${c.id}`));
+    const topicProblems = structure(r, codes.topic).flatMap((t: Json) => (t.extension ?? []).filter((e: Json) => e.url === relatedProblemHeaderUrl));
+    assert.ok(topicProblems.length >= 1);
+    for (const e of topicProblems) {
+      assert.equal(e.extension[0].url, 'target');
+      assert.ok(conditions.has(e.extension[0].valueReference.reference));
     }
+    assert.ok(conditions.has('Condition/Problem-A-Anxiety-With-Depression'));
+    // [TH(Observation)] [TH(MedicationRequest)]
+    const itemRefs = [...structure(r, codes.topic), ...structure(r, codes.heading)].flatMap((l: Json) => l.entry.map((e: Json) => e.item.reference ?? ''));
+    assert.ok(itemRefs.some((ref: string) => ref.startsWith('Observation/')));
+    assert.ok(itemRefs.some((ref: string) => ref.startsWith('MedicationRequest/')));
+    // The flat topic holds items directly.
+    const flat = structure(r, codes.topic).find((t: Json) => t.id === 'Consultation1-Topic3');
+    assert.ok(flat.entry.some((e: Json) => e.item.reference === 'MedicationRequest/Consultation1-Topic3-flat-Medication-Plan-1'));
+    // Reports are not supported by this area yet: a display-only placeholder.
+    assert.ok(structure(r, codes.heading).some((h: Json) =>
+      h.entry.some((e: Json) => e.item.display === 'Investigations items are not supported by the provider system')));
+    // [C2ndMeds]: statements, every one in the bundle; orders only those in a consultation.
+    const meds = secondary(r, meds2nd);
+    assert.equal(meds.title, 'Consultations - medications contained in consultations');
+    const statements = ofType(r, 'MedicationStatement');
+    assert.ok(statements.length >= 1);
+    assert.deepEqual(meds.entry.map((e: Json) => e.item.reference).sort(), statements.map((s: Json) => `MedicationStatement/${s.id}`).sort());
+    const orders = ofType(r, 'MedicationRequest').filter((m: Json) => m.intent === 'order').map((m: Json) => `MedicationRequest/${m.id}`);
+    assert.ok(orders.length >= 1);
+    for (const o of orders) assert.ok(itemRefs.includes(o), `${o} is itself in a consultation`);
+    for (const s of statements) assert.ok(ofType(r, 'MedicationRequest').some((m: Json) => `MedicationRequest/${m.id}` === s.basedOn[0].reference));
+    assert.ok(ofType(r, 'Medication').length >= 1);
+    // [C2ndUncat]: uncategorised observations (not comment notes).
+    const uncat = secondary(r, uncat2nd);
+    assert.ok(uncat.entry.length >= 1);
+    const observations = new Map(ofType(r, 'Observation').map((o: Json) => [`Observation/${o.id}`, o]));
+    for (const e of uncat.entry) assert.ok(observations.has(e.item.reference));
+    // Comment notes.
+    const note = observations.get('Observation/Consultation1-Topic1-Category-History-Observation-1');
+    assert.equal(note.code.coding[0].code, '37331000000100');
+    assert.equal(note.status, 'final');
+    assert.ok(note.comment);
+    assert.deepEqual(note.context, { reference: 'Encounter/Encounter1' });
+    assert.ok(!uncat.entry.some((e: Json) => e.item.reference === 'Observation/Consultation1-Topic1-Category-History-Observation-1'));
+    // Referrals made in consultation 1, with their context.
+    const referrals = ofType(r, 'ReferralRequest');
+    assert.equal(referrals.length, 2);
+    for (const rr of referrals) assert.deepEqual(rr.context, { reference: 'Encounter/Encounter1' });
+    assert.equal(secondary(r, 'consultations-outbound-referrals-in-consultations').entry.length, 2);
+    // Encounter content.
+    const e1 = ofType(r, 'Encounter').find((e: Json) => e.id === 'Encounter1');
+    assert.equal(e1.status, 'finished');
+    assert.deepEqual(e1.length, { value: 8, unit: 'min', system: 'http://unitsofmeasure.org', code: 'min' });
+    assert.deepEqual(e1.location, [{ location: { reference: 'Location/17' } }]);
+    assert.deepEqual(e1.serviceProvider, { reference: 'Organization/7' });
+    assert.equal(e1.type[0].text, 'Surgery Consultation');
+    // linkedItems: the Encounters and every clinical item returned.
+    const linked = new Set(r.linkedItems.map((i) => `${i.type}/${i.id}`));
+    for (const e of ofType(r, 'Encounter')) assert.ok(linked.has(`Encounter/${e.id}`));
+    for (const type of ['Observation', 'MedicationRequest', 'ReferralRequest']) {
+      for (const x of ofType(r, type)) assert.ok(linked.has(`${type}/${x.id}`), `${type}/${x.id} linked`);
+    }
+    assert.equal(new Set(r.linkedItems.map((i) => `${i.type}/${i.id}`)).size, r.linkedItems.length);
+  });
 
-    it('patient2 (C1): topics, headings, items, a problem, and the secondary lists', async () => {
+  it('C2/C5/C6: search periods by start and end (inclusive UK days)', async () => {
+    const all = ['Encounter/Encounter3', 'Encounter/Encounter2', 'Encounter/Encounter1'];
+    assert.deepEqual(encounterIds(await build('2', { period: { start: addDays(today, -3 * 365), end: addDays(today, -1) } })), all);
+    assert.deepEqual(encounterIds(await build('2', { period: { start: addDays(today, -3 * 365) } })), all);
+    assert.deepEqual(encounterIds(await build('2', { period: { end: addDays(today, -1) } })), all);
+    // Consultations 95, 61 and 30 days before seeding.
+    assert.deepEqual(encounterIds(await build('2', { period: { start: addDays(today, -40) } })), ['Encounter/Encounter3']);
+    assert.deepEqual(encounterIds(await build('2', { period: { start: addDays(today, -61), end: addDays(today, -61) } })), ['Encounter/Encounter2']);
+    assert.deepEqual(encounterIds(await build('2', { period: { end: addDays(today, -70) } })), ['Encounter/Encounter1']);
+    const none = await build('2', { period: { start: addDays(today, -20), end: addDays(today, -1) } });
+    checkArea(none, '2');
+    assert.deepEqual(none.resources, []);
+    const one = await build('2', { period: { end: addDays(today, -70) } });
+    checkArea(one, '2');
+    assert.ok(one.lists.every((l: Json) => !l.encounter || l.encounter.reference === 'Encounter/Encounter1'));
+  });
+
+  it('C3: the N most recent by start', async () => {
+    assert.deepEqual(encounterIds(await build('2', { mostRecent: 1 })), ['Encounter/Encounter3']);
+    assert.deepEqual(encounterIds(await build('2', { mostRecent: 2 })), ['Encounter/Encounter3', 'Encounter/Encounter2']);
+    const three = await build('2', { mostRecent: 3 });
+    checkArea(three, '2');
+    assert.equal(encounterIds(three).length, 3);
+    assert.equal(encounterIds(await build('2', { mostRecent: 10 })).length, 3);
+    checkArea(await build('2', { mostRecent: 1 }), '2');
+  });
+
+  it('allergies in a consultation: active top level, ended contained in an Ended allergies list', async () => {
+    await db().query(`INSERT INTO consultation_item (practice, section_id, position, item_type, item_id) VALUES
+      ($1, 'Consultation3-Topic1-Category-History', 100, 'AllergyIntolerance', 'patient2-allergy-2'),
+      ($1, 'Consultation3-Topic1-Category-History', 101, 'AllergyIntolerance', 'patient2-allergy-1')`, [A]);
+    try {
+      const r = await build('2', { mostRecent: 1 });
+      checkArea(r, '2');
+      assert.deepEqual(ofType(r, 'AllergyIntolerance').map((a: Json) => a.id), ['patient2-allergy-2']);
+      const ended = r.lists.find((l: Json) => codeOf(l) === '1103671000000101') as Json;
+      assert.equal(ended.title, 'Ended allergies');
+      assert.deepEqual(ended.contained.map((a: Json) => a.id), ['patient2-allergy-1']);
+      assert.deepEqual(ended.entry, [{ item: { reference: '#patient2-allergy-1' } }]);
+      const history = structure(r, codes.heading).find((h: Json) => h.id === 'Consultation3-Topic1-Category-History');
+      assert.ok(history.entry.some((e: Json) => e.item.reference === 'AllergyIntolerance/patient2-allergy-2'));
+      assert.ok(history.entry.some((e: Json) => e.item.reference === undefined && e.item.display.startsWith('Ended allergy: ')));
+      assert.deepEqual(secondary(r, 'consultations-allergies-contained-in-consultations').entry,
+        [{ item: { reference: 'AllergyIntolerance/patient2-allergy-2' } }]);
+      assert.equal(secondary(r, 'consultations-allergies-that-have-been-ended-contained-in-consultations').entry.length, 1);
+      const linked = r.linkedItems.map((i) => `${i.type}/${i.id}`);
+      assert.ok(linked.includes('AllergyIntolerance/patient2-allergy-1') && linked.includes('AllergyIntolerance/patient2-allergy-2'));
+    } finally {
+      await db().query(`DELETE FROM consultation_item WHERE practice = $1 AND section_id = 'Consultation3-Topic1-Category-History' AND position >= 100`, [A]);
+    }
+  });
+
+  it('§18.1: a confidential consultation is left out, with confidential-items on the primary list', async () => {
+    await db().query(`UPDATE encounter SET confidential = true WHERE practice = $1 AND id = 'Encounter3'`, [A]);
+    try {
+      const r = await build('2');
+      const list = checkArea(r, '2');
+      assert.deepEqual(encounterIds(r), ['Encounter/Encounter2', 'Encounter/Encounter1']);
+      assert.deepEqual(warningCodes(list), ['confidential-items']);
+      assert.ok(list.note.some((n: Json) => n.text === 'Items excluded due to confidentiality and/or patient preferences.'));
+      assert.doesNotMatch(JSON.stringify(r), /Encounter3|Consultation3/);
+      // Most recent: the withheld one would have been among them.
+      const recent = await build('2', { mostRecent: 1 });
+      assert.deepEqual(encounterIds(recent), ['Encounter/Encounter2']);
+      assert.deepEqual(warningCodes(primary(recent)), ['confidential-items']);
+      const store1 = await findPatientConsultations(db(), A, '2', { mostRecent: 1, includeConfidential: true });
+      assert.deepEqual(store1.consultations.map((c) => c.id), ['Encounter3']);
+      // Outside the period: no warning.
+      const old = await build('2', { period: { end: addDays(today, -70) } });
+      assert.deepEqual(warningCodes(primary(old)), []);
+    } finally {
+      await db().query(`UPDATE encounter SET confidential = false WHERE practice = $1 AND id = 'Encounter3'`, [A]);
+    }
+  });
+
+  it('§18.1: confidential items leave no trace; the secondary list gets confidential-items', async () => {
+    const obs = 'Consultation1-Topic1-Category-History-Observation-2';
+    const plan = 'Consultation1-Topic3-flat-Medication-Plan-1';
+    const order = 'Consultation1-Topic3-flat-Medication-Order-1';
+    await db().query(`UPDATE observation SET confidential = true WHERE practice = $1 AND id = $2`, [A, obs]);
+    await db().query(`UPDATE medication_request SET confidential = true WHERE practice = $1 AND id = $2`, [A, plan]);
+    try {
       const r = await build('2');
       checkArea(r, '2');
-      assert.deepEqual(encounterIds(r), ['Encounter/Encounter3', 'Encounter/Encounter2', 'Encounter/Encounter1'], 'most recent first');
-      assert.equal(structure(r, codes.consultation).length, 3);
-      assert.ok(structure(r, codes.heading).length >= 1);
-      // [TopicProb]: target first, a Condition among the resources.
-      const conditions = new Set(ofType(r, 'Condition').map((c: Json) => `Condition/${c.id}`));
-      const topicProblems = structure(r, codes.topic).flatMap((t: Json) => (t.extension ?? []).filter((e: Json) => e.url === relatedProblemHeaderUrl));
-      assert.ok(topicProblems.length >= 1);
-      for (const e of topicProblems) {
-        assert.equal(e.extension[0].url, 'target');
-        assert.ok(conditions.has(e.extension[0].valueReference.reference));
-      }
-      assert.ok(conditions.has('Condition/Problem-A-Anxiety-With-Depression'));
-      // [TH(Observation)] [TH(MedicationRequest)]
-      const itemRefs = [...structure(r, codes.topic), ...structure(r, codes.heading)].flatMap((l: Json) => l.entry.map((e: Json) => e.item.reference ?? ''));
-      assert.ok(itemRefs.some((ref: string) => ref.startsWith('Observation/')));
-      assert.ok(itemRefs.some((ref: string) => ref.startsWith('MedicationRequest/')));
-      // The flat topic holds items directly.
-      const flat = structure(r, codes.topic).find((t: Json) => t.id === 'Consultation1-Topic3');
-      assert.ok(flat.entry.some((e: Json) => e.item.reference === 'MedicationRequest/Consultation1-Topic3-flat-Medication-Plan-1'));
-      // Reports are not supported by this area yet: a display-only placeholder.
-      assert.ok(structure(r, codes.heading).some((h: Json) =>
-        h.entry.some((e: Json) => e.item.display === 'Investigations items are not supported by the provider system')));
-      // [C2ndMeds]: statements, every one in the bundle; orders only those in a consultation.
-      const meds = secondary(r, meds2nd);
-      assert.equal(meds.title, 'Consultations - medications contained in consultations');
-      const statements = ofType(r, 'MedicationStatement');
-      assert.ok(statements.length >= 1);
-      assert.deepEqual(meds.entry.map((e: Json) => e.item.reference).sort(), statements.map((s: Json) => `MedicationStatement/${s.id}`).sort());
-      const orders = ofType(r, 'MedicationRequest').filter((m: Json) => m.intent === 'order').map((m: Json) => `MedicationRequest/${m.id}`);
-      assert.ok(orders.length >= 1);
-      for (const o of orders) assert.ok(itemRefs.includes(o), `${o} is itself in a consultation`);
-      for (const s of statements) assert.ok(ofType(r, 'MedicationRequest').some((m: Json) => `MedicationRequest/${m.id}` === s.basedOn[0].reference));
-      assert.ok(ofType(r, 'Medication').length >= 1);
-      // [C2ndUncat]: uncategorised observations (not comment notes).
-      const uncat = secondary(r, uncat2nd);
-      assert.ok(uncat.entry.length >= 1);
-      const observations = new Map(ofType(r, 'Observation').map((o: Json) => [`Observation/${o.id}`, o]));
-      for (const e of uncat.entry) assert.ok(observations.has(e.item.reference));
-      // Comment notes.
-      const note = observations.get('Observation/Consultation1-Topic1-Category-History-Observation-1');
-      assert.equal(note.code.coding[0].code, '37331000000100');
-      assert.equal(note.status, 'final');
-      assert.ok(note.comment);
-      assert.deepEqual(note.context, { reference: 'Encounter/Encounter1' });
-      assert.ok(!uncat.entry.some((e: Json) => e.item.reference === 'Observation/Consultation1-Topic1-Category-History-Observation-1'));
-      // Referrals made in consultation 1, with their context.
-      const referrals = ofType(r, 'ReferralRequest');
-      assert.equal(referrals.length, 2);
-      for (const rr of referrals) assert.deepEqual(rr.context, { reference: 'Encounter/Encounter1' });
-      assert.equal(secondary(r, 'consultations-outbound-referrals-in-consultations').entry.length, 2);
-      // Encounter content.
-      const e1 = ofType(r, 'Encounter').find((e: Json) => e.id === 'Encounter1');
-      assert.equal(e1.status, 'finished');
-      assert.deepEqual(e1.length, { value: 8, unit: 'min', system: 'http://unitsofmeasure.org', code: 'min' });
-      assert.deepEqual(e1.location, [{ location: { reference: 'Location/17' } }]);
-      assert.deepEqual(e1.serviceProvider, { reference: 'Organization/7' });
-      assert.equal(e1.type[0].text, 'Surgery Consultation');
-      // linkedItems: the Encounters and every clinical item returned.
-      const linked = new Set(r.linkedItems.map((i) => `${i.type}/${i.id}`));
-      for (const e of ofType(r, 'Encounter')) assert.ok(linked.has(`Encounter/${e.id}`));
-      for (const type of ['Observation', 'MedicationRequest', 'ReferralRequest']) {
-        for (const x of ofType(r, type)) assert.ok(linked.has(`${type}/${x.id}`), `${type}/${x.id} linked`);
-      }
-      assert.equal(new Set(r.linkedItems.map((i) => `${i.type}/${i.id}`)).size, r.linkedItems.length);
-    });
-
-    it('C2/C5/C6: search periods by start and end (inclusive UK days)', async () => {
-      const all = ['Encounter/Encounter3', 'Encounter/Encounter2', 'Encounter/Encounter1'];
-      assert.deepEqual(encounterIds(await build('2', { period: { start: addDays(today, -3 * 365), end: addDays(today, -1) } })), all);
-      assert.deepEqual(encounterIds(await build('2', { period: { start: addDays(today, -3 * 365) } })), all);
-      assert.deepEqual(encounterIds(await build('2', { period: { end: addDays(today, -1) } })), all);
-      // Consultations 95, 61 and 30 days before seeding.
-      assert.deepEqual(encounterIds(await build('2', { period: { start: addDays(today, -40) } })), ['Encounter/Encounter3']);
-      assert.deepEqual(encounterIds(await build('2', { period: { start: addDays(today, -61), end: addDays(today, -61) } })), ['Encounter/Encounter2']);
-      assert.deepEqual(encounterIds(await build('2', { period: { end: addDays(today, -70) } })), ['Encounter/Encounter1']);
-      const none = await build('2', { period: { start: addDays(today, -20), end: addDays(today, -1) } });
-      checkArea(none, '2');
-      assert.deepEqual(none.resources, []);
-      const one = await build('2', { period: { end: addDays(today, -70) } });
-      checkArea(one, '2');
-      assert.ok(one.lists.every((l: Json) => !l.encounter || l.encounter.reference === 'Encounter/Encounter1'));
-    });
-
-    it('C3: the N most recent by start', async () => {
-      assert.deepEqual(encounterIds(await build('2', { mostRecent: 1 })), ['Encounter/Encounter3']);
-      assert.deepEqual(encounterIds(await build('2', { mostRecent: 2 })), ['Encounter/Encounter3', 'Encounter/Encounter2']);
-      const three = await build('2', { mostRecent: 3 });
-      checkArea(three, '2');
-      assert.equal(encounterIds(three).length, 3);
-      assert.equal(encounterIds(await build('2', { mostRecent: 10 })).length, 3);
-      checkArea(await build('2', { mostRecent: 1 }), '2');
-    });
-
-    it('allergies in a consultation: active top level, ended contained in an Ended allergies list', async () => {
-      await db.query(`INSERT INTO consultation_item (practice, section_id, position, item_type, item_id) VALUES
-        ($1, 'Consultation3-Topic1-Category-History', 100, 'AllergyIntolerance', 'patient2-allergy-2'),
-        ($1, 'Consultation3-Topic1-Category-History', 101, 'AllergyIntolerance', 'patient2-allergy-1')`, [A]);
-      try {
-        const r = await build('2', { mostRecent: 1 });
-        checkArea(r, '2');
-        assert.deepEqual(ofType(r, 'AllergyIntolerance').map((a: Json) => a.id), ['patient2-allergy-2']);
-        const ended = r.lists.find((l: Json) => codeOf(l) === '1103671000000101') as Json;
-        assert.equal(ended.title, 'Ended allergies');
-        assert.deepEqual(ended.contained.map((a: Json) => a.id), ['patient2-allergy-1']);
-        assert.deepEqual(ended.entry, [{ item: { reference: '#patient2-allergy-1' } }]);
-        const history = structure(r, codes.heading).find((h: Json) => h.id === 'Consultation3-Topic1-Category-History');
-        assert.ok(history.entry.some((e: Json) => e.item.reference === 'AllergyIntolerance/patient2-allergy-2'));
-        assert.ok(history.entry.some((e: Json) => e.item.reference === undefined && e.item.display.startsWith('Ended allergy: ')));
-        assert.deepEqual(secondary(r, 'consultations-allergies-contained-in-consultations').entry,
-          [{ item: { reference: 'AllergyIntolerance/patient2-allergy-2' } }]);
-        assert.equal(secondary(r, 'consultations-allergies-that-have-been-ended-contained-in-consultations').entry.length, 1);
-        const linked = r.linkedItems.map((i) => `${i.type}/${i.id}`);
-        assert.ok(linked.includes('AllergyIntolerance/patient2-allergy-1') && linked.includes('AllergyIntolerance/patient2-allergy-2'));
-      } finally {
-        await db.query(`DELETE FROM consultation_item WHERE practice = $1 AND section_id = 'Consultation3-Topic1-Category-History' AND position >= 100`, [A]);
-      }
-    });
-
-    it('§18.1: a confidential consultation is left out, with confidential-items on the primary list', async () => {
-      await db.query(`UPDATE encounter SET confidential = true WHERE practice = $1 AND id = 'Encounter3'`, [A]);
-      try {
-        const r = await build('2');
-        const list = checkArea(r, '2');
-        assert.deepEqual(encounterIds(r), ['Encounter/Encounter2', 'Encounter/Encounter1']);
-        assert.deepEqual(warningCodes(list), ['confidential-items']);
-        assert.ok(list.note.some((n: Json) => n.text === 'Items excluded due to confidentiality and/or patient preferences.'));
-        assert.doesNotMatch(JSON.stringify(r), /Encounter3|Consultation3/);
-        // Most recent: the withheld one would have been among them.
-        const recent = await build('2', { mostRecent: 1 });
-        assert.deepEqual(encounterIds(recent), ['Encounter/Encounter2']);
-        assert.deepEqual(warningCodes(primary(recent)), ['confidential-items']);
-        const store1 = await findPatientConsultations(db, A, '2', { mostRecent: 1, includeConfidential: true });
-        assert.deepEqual(store1.consultations.map((c) => c.id), ['Encounter3']);
-        // Outside the period: no warning.
-        const old = await build('2', { period: { end: addDays(today, -70) } });
-        assert.deepEqual(warningCodes(primary(old)), []);
-      } finally {
-        await db.query(`UPDATE encounter SET confidential = false WHERE practice = $1 AND id = 'Encounter3'`, [A]);
-      }
-    });
-
-    it('§18.1: confidential items leave no trace; the secondary list gets confidential-items', async () => {
-      const obs = 'Consultation1-Topic1-Category-History-Observation-2';
-      const plan = 'Consultation1-Topic3-flat-Medication-Plan-1';
-      const order = 'Consultation1-Topic3-flat-Medication-Order-1';
-      await db.query(`UPDATE observation SET confidential = true WHERE practice = $1 AND id = $2`, [A, obs]);
-      await db.query(`UPDATE medication_request SET confidential = true WHERE practice = $1 AND id = $2`, [A, plan]);
-      try {
-        const r = await build('2');
-        checkArea(r, '2');
-        const text = JSON.stringify(r);
-        assert.ok(!text.includes(obs), 'the observation is not referenced');
-        assert.ok(!text.includes(plan) && !text.includes(order), 'nor the course, its issue included');
-        assert.deepEqual(warningCodes(secondary(r, uncat2nd)), ['confidential-items']);
-        assert.deepEqual(warningCodes(secondary(r, meds2nd)), ['confidential-items']);
-        assert.deepEqual(warningCodes(primary(r)), []);
-        assert.deepEqual(warningCodes(secondary(r, 'consultations-outbound-referrals-in-consultations')), []);
-      } finally {
-        await db.query(`UPDATE observation SET confidential = false WHERE practice = $1 AND id = $2`, [A, obs]);
-        await db.query(`UPDATE medication_request SET confidential = false WHERE practice = $1 AND id = $2`, [A, plan]);
-      }
-    });
-
-    it('§18.1: a confidential topic problem is not named; empty headings are suppressed', async () => {
-      await db.query(`UPDATE problem SET confidential = true WHERE practice = $1 AND id = 'Problem-B-Swollen-Legs'`, [A]);
-      await db.query(`UPDATE observation SET confidential = true WHERE practice = $1 AND id IN
-        (SELECT item_id FROM consultation_item WHERE practice = $1 AND section_id = 'Consultation3-Topic2-Category-History')`, [A]);
-      try {
-        const r = await build('2');
-        checkArea(r, '2');
-        assert.ok(!JSON.stringify(r).includes('Problem-B-Swollen-Legs'));
-        assert.deepEqual(warningCodes(secondary(r, 'consultations-problems-contained-in-consultations')), ['confidential-items']);
-        assert.ok(!r.lists.some((l: Json) => l.id === 'Consultation3-Topic2-Category-History'), 'the emptied heading is left out');
-        assert.ok(!JSON.stringify(r).includes('List/Consultation3-Topic2-Category-History"'));
-      } finally {
-        await db.query(`UPDATE problem SET confidential = false WHERE practice = $1 AND id = 'Problem-B-Swollen-Legs'`, [A]);
-        await db.query(`UPDATE observation SET confidential = false WHERE practice = $1 AND id IN
-          (SELECT item_id FROM consultation_item WHERE practice = $1 AND section_id = 'Consultation3-Topic2-Category-History')`, [A]);
-      }
-    });
+      const text = JSON.stringify(r);
+      assert.ok(!text.includes(obs), 'the observation is not referenced');
+      assert.ok(!text.includes(plan) && !text.includes(order), 'nor the course, its issue included');
+      assert.deepEqual(warningCodes(secondary(r, uncat2nd)), ['confidential-items']);
+      assert.deepEqual(warningCodes(secondary(r, meds2nd)), ['confidential-items']);
+      assert.deepEqual(warningCodes(primary(r)), []);
+      assert.deepEqual(warningCodes(secondary(r, 'consultations-outbound-referrals-in-consultations')), []);
+    } finally {
+      await db().query(`UPDATE observation SET confidential = false WHERE practice = $1 AND id = $2`, [A, obs]);
+      await db().query(`UPDATE medication_request SET confidential = false WHERE practice = $1 AND id = $2`, [A, plan]);
+    }
   });
-}
+
+  it('§18.1: a confidential topic problem is not named; empty headings are suppressed', async () => {
+    await db().query(`UPDATE problem SET confidential = true WHERE practice = $1 AND id = 'Problem-B-Swollen-Legs'`, [A]);
+    await db().query(`UPDATE observation SET confidential = true WHERE practice = $1 AND id IN
+      (SELECT item_id FROM consultation_item WHERE practice = $1 AND section_id = 'Consultation3-Topic2-Category-History')`, [A]);
+    try {
+      const r = await build('2');
+      checkArea(r, '2');
+      assert.ok(!JSON.stringify(r).includes('Problem-B-Swollen-Legs'));
+      assert.deepEqual(warningCodes(secondary(r, 'consultations-problems-contained-in-consultations')), ['confidential-items']);
+      assert.ok(!r.lists.some((l: Json) => l.id === 'Consultation3-Topic2-Category-History'), 'the emptied heading is left out');
+      assert.ok(!JSON.stringify(r).includes('List/Consultation3-Topic2-Category-History"'));
+    } finally {
+      await db().query(`UPDATE problem SET confidential = false WHERE practice = $1 AND id = 'Problem-B-Swollen-Legs'`, [A]);
+      await db().query(`UPDATE observation SET confidential = false WHERE practice = $1 AND id IN
+        (SELECT item_id FROM consultation_item WHERE practice = $1 AND section_id = 'Consultation3-Topic2-Category-History')`, [A]);
+    }
+  });
+});

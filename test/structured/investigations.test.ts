@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Db } from '../../src/store/db.ts';
-import { addDays, ukDate } from '../../src/fhir/datetime.ts';
+import { before, it } from 'node:test';
+import { addDays } from '../../src/fhir/datetime.ts';
 import type { AreaResult } from '../../src/structured/area.ts';
 import { warningDate } from '../../src/structured/lists.ts';
 import { buildInvestigations } from '../../src/structured/investigations.ts';
-import { seededAt, testStores } from '../harness/stores.ts';
+import { type Json, A, confidentialNote, describeStoreLevel, emptyReason, noteTexts, sd, snomed, today, warningCodes } from './support.ts';
 
 /**
  * The investigations area of $gpc.getstructuredrecord, built straight from a fresh seeded store
@@ -15,12 +14,9 @@ import { seededAt, testStores } from '../harness/stores.ts';
  * DiagnosticReport.issued (§5.2) and the List rules of §8, with confidential withholding.
  */
 
-const A = 'B82617';
-const today = ukDate(seededAt);
 /** The FBC reports are issued 89 days before seeding (2019-04-03 under the days rule). */
 const issuedDay = addDays(today, -89);
 
-const sd = 'https://fhir.nhs.uk/STU3/StructureDefinition/';
 const profile = {
   list: `${sd}CareConnect-GPC-List-1`,
   DiagnosticReport: `${sd}CareConnect-GPC-DiagnosticReport-1`,
@@ -28,19 +24,8 @@ const profile = {
   Observation: `${sd}CareConnect-GPC-Observation-1`,
   ProcedureRequest: `${sd}CareConnect-GPC-ProcedureRequest-1`,
 } as Record<string, string>;
-const warningUrl = `${sd}Extension-CareConnect-GPC-ListWarningCode-1`;
-const snomed = 'http://snomed.info/sct';
-const confidentialNote = 'Items excluded due to confidentiality and/or patient preferences.';
-const emptyReason = {
-  coding: [{ system: 'https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-ListEmptyReasonCode-1', code: 'no-content-recorded', display: 'No Content Recorded' }],
-};
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type Json = any;
 
-const warningCodes = (list: Json): string[] =>
-  (list.extension ?? []).filter((e: Json) => e.url === warningUrl).map((e: Json) => e.valueCode);
-const noteTexts = (list: Json): string[] => (list.note ?? []).map((n: Json) => n.text);
 const ofType = (r: AreaResult, type: string): Json[] => (r.resources as Json[]).filter((x) => x.resourceType === type);
 const byId = (r: AreaResult, id: string): Json => (r.resources as Json[]).find((x) => x.id === id);
 const isFiling = (o: Json) => o.code?.coding?.[0]?.code === '37331000000100';
@@ -166,192 +151,183 @@ function fbc(prefix: string) {
   };
 }
 
-for (const store of testStores) {
-  describe(`Structured investigations: buildInvestigations [${store.name}]`, { skip: store.problem }, () => {
-    let db: Db;
-    before(async () => {
-      db = await store.freshDb();
-    });
-    after(async () => {
-      await db?.close();
-    });
-    const build = (patientId: string, period?: { start?: string; end?: string }, practice = A) =>
-      buildInvestigations({ db, practice, patientId, today, now: new Date() }, period ? { period } : {});
+describeStoreLevel('Structured investigations: buildInvestigations', (db) => {
+  const build = (patientId: string, period?: { start?: string; end?: string }, practice = A) =>
+    buildInvestigations({ db: db(), practice, patientId, today, now: new Date() }, period ? { period } : {});
 
-    for (const patient of ['1', '4']) {
-      it(`patient${patient} (V4): an empty list with exactly one note and emptyReason`, async () => {
-        const r = await build(patient);
-        checkArea(r, patient);
-        assert.deepEqual(r.resources, []);
-        assert.deepEqual(r.lists[0]!.note, [{ text: 'Information not available' }]);
-        assert.deepEqual(r.linkedItems, []);
-      });
-    }
-
-    for (const [patient, prefix] of [['2', ''], ['3', 'p3-']] as const) {
-      it(`patient${patient} (V1–V3): both FBC reports with their requests, specimens, group, results and filing comment`, async () => {
-        const r = await build(patient);
-        const { reports, observations, specimens, requests } = checkArea(r, patient);
-        const ids = fbc(prefix);
-        assert.deepEqual(reports.map((d) => d.id), ids.reports);
-        assert.deepEqual(requests.map((p) => p.id).sort(), [...ids.requests].sort());
-        assert.deepEqual(specimens.map((s) => s.id).sort(), [...ids.specimens].sort());
-        assert.deepEqual(observations.map((o) => o.id).sort(), [ids.filing, ids.group, ...ids.results].sort());
-        assert.deepEqual(warningCodes(r.lists[0]), []);
-        assert.equal(r.lists[0]!.note, undefined);
-
-        // [DRPR]: the first report is based on a returned ProcedureRequest.
-        const [first, second] = reports;
-        assert.deepEqual(first.basedOn, [{ reference: `ProcedureRequest/${ids.requests[0]}` }]);
-        assert.deepEqual(second.basedOn, [{ reference: `ProcedureRequest/${ids.requests[1]}` }]);
-        assert.deepEqual(first.specimen, [{ reference: `Specimen/${ids.specimens[0]}` }]);
-        assert.deepEqual(first.result, [{ reference: `Observation/${ids.filing}` }, { reference: `Observation/${ids.group}` }]);
-        assert.deepEqual(second.specimen, [{ reference: `Specimen/${ids.specimens[1]}` }]);
-        assert.deepEqual(second.result, [{ reference: `Observation/${ids.group}` }]);
-        assert.equal(first.status, 'final');
-        assert.deepEqual(first.performer, [{ actor: { reference: 'Organization/2' } }]);
-        assert.deepEqual(first.category, { coding: [{ system: snomed, code: '394595002', display: 'Pathology' }] });
-        assert.equal(first.issued.slice(0, 10), issuedDay);
-
-        // The test request.
-        const request = byId(r, ids.requests[0]);
-        assert.deepEqual(request.code, { coding: [{ system: snomed, code: '26604007', display: 'FBC - Full blood count' }] });
-        assert.deepEqual(request.requester, { agent: { reference: 'Practitioner/1' } });
-        assert.deepEqual(request.performer, { reference: 'Organization/2' });
-        assert.deepEqual(request.note, [{ text: 'FBC' }]);
-
-        // The specimen.
-        const spec = byId(r, ids.specimens[0]);
-        assert.equal(spec.status, 'available');
-        assert.deepEqual(spec.type, { coding: [{ system: snomed, code: '122555007', display: 'Venous blood specimen' }] });
-        assert.equal(spec.collection.collectedDateTime.slice(0, 10), addDays(today, -91));
-        assert.equal(spec.receivedTime.slice(0, 10), addDays(today, -91));
-
-        // The test group header: has-member each result; no value, no category.
-        const group = byId(r, ids.group);
-        assert.equal(group.status, 'final');
-        assert.equal(group.code.coding[0].code, '26604007');
-        assert.deepEqual(group.related, ids.results.map((id) => ({ type: 'has-member', target: { reference: `Observation/${id}` } })));
-        assert.deepEqual(group.specimen, { reference: `Specimen/${ids.specimens[0]}` });
-        assert.deepEqual(group.performer, [{ reference: 'Organization/2' }]);
-        for (const k of ['category', 'valueQuantity', 'referenceRange']) assert.equal(group[k], undefined);
-
-        // Test results: derived-from the group, specimen in the area, category, value, ranges.
-        for (const id of ids.results) {
-          const result = byId(r, id);
-          assert.deepEqual(result.related, [{ type: 'derived-from', target: { reference: `Observation/${ids.group}` } }]);
-          assert.deepEqual(result.specimen, { reference: `Specimen/${ids.specimens[0]}` });
-          assert.deepEqual(result.category, [{ coding: [{ system: snomed, code: '394595002', display: 'Pathology' }] }]);
-          assert.equal(result.status, 'final');
-          assert.ok(result.valueQuantity);
-        }
-        const wcc = byId(r, ids.results[0]);
-        assert.deepEqual(wcc.code.coding[0], { system: snomed, code: '1022541000000102', display: 'Total white cell count' });
-        assert.deepEqual(wcc.valueQuantity, { value: 5.7, unit: '10*9/L' });
-        assert.deepEqual(wcc.referenceRange, [{ low: { value: 3.5, unit: '10*9/L' }, high: { value: 11, unit: '10*9/L' } }]);
-        assert.deepEqual(byId(r, ids.results[1]).referenceRange, [{ text: 'less than 3.8 to 5' }]);
-
-        // The report-level filing comment.
-        const filing = byId(r, ids.filing);
-        assert.equal(filing.status, 'unknown');
-        assert.deepEqual(filing.code, { coding: [{ system: snomed, code: '37331000000100', display: 'Comment note' }] });
-        assert.deepEqual(filing.performer, [{ reference: 'Practitioner/1' }]);
-        assert.equal(filing.comment, 'Some filing comments added at the GP practice');
-        assert.equal(filing.effectiveDateTime.slice(0, 10), addDays(today, -86));
-        assert.equal(filing.related, undefined);
-
-        // [DR] overall: a resolvable specimen; a result Observation with a resolvable specimen.
-        const inArea = new Set((r.resources as Json[]).map((x) => `${x.resourceType}/${x.id}`));
-        assert.ok(reports.some((d) => inArea.has(d.specimen?.[0]?.reference)));
-        const resultObservations = reports.flatMap((d) => d.result ?? []).map((x: Json) => byId(r, x.reference.split('/')[1]));
-        assert.ok(resultObservations.some((o) => o.specimen && inArea.has(o.specimen.reference)));
-      });
-    }
-
-    it('period (§5.2): DiagnosticReport.issued, whole UK days, both ends inclusive', async () => {
-      const day = await build('2', { start: issuedDay, end: issuedDay });
-      assert.deepEqual(checkArea(day, '2').reports.length, 2);
-      assert.equal(ofType(day, 'Observation').length, 20);
-      assert.deepEqual(ofType(await build('2', { start: issuedDay }), 'DiagnosticReport').length, 2, 'start only');
-      assert.deepEqual(ofType(await build('2', { end: issuedDay }), 'DiagnosticReport').length, 2, 'end only');
-      for (const period of [{ start: addDays(issuedDay, 1) }, { end: addDays(issuedDay, -1) }, { start: today, end: today }]) {
-        const r = await build('2', period);
-        checkArea(r, '2');
-        assert.deepEqual(r.resources, [], JSON.stringify(period));
-        assert.deepEqual(noteTexts(r.lists[0]), ['Information not available']);
-      }
-    });
-
-    it('patient13: the data-in-transit warning (area all) and its dated note', async () => {
-      const r = await build('13');
-      checkArea(r, '13');
-      assert.deepEqual(warningCodes(r.lists[0]), ['data-in-transit']);
-      assert.deepEqual(noteTexts(r.lists[0]), [
-        `Patient record transfer from previous GP practice not yet complete; information recorded before ${warningDate(addDays(today, -7))} may be missing.`,
-        'Information not available',
-      ]);
-    });
-
-    it('keeps practices apart: GPC002 patient 2 has none of B82617 patient2\'s investigations', async () => {
-      const r = await build('2', undefined, 'GPC002');
-      checkArea(r, '2');
+  for (const patient of ['1', '4']) {
+    it(`patient${patient} (V4): an empty list with exactly one note and emptyReason`, async () => {
+      const r = await build(patient);
+      checkArea(r, patient);
       assert.deepEqual(r.resources, []);
+      assert.deepEqual(r.lists[0]!.note, [{ text: 'Information not available' }]);
+      assert.deepEqual(r.linkedItems, []);
     });
+  }
 
-    // ---- Below, rows of patient2 are made confidential in this test database. ----
-
-    const confidential = (table: string, id: string) =>
-      db.query(`UPDATE ${table} SET confidential = true WHERE practice = $1 AND id = $2`, [A, id]);
-    const ids = fbc('');
-
-    it('a confidential test request is left out (no basedOn) and the list warns', async () => {
-      await confidential('procedure_request', ids.requests[0]);
-      const r = await build('2');
-      const { reports, requests } = checkArea(r, '2');
-      assert.deepEqual(requests.map((p) => p.id), [ids.requests[1]]);
-      assert.equal(reports[0].basedOn, undefined);
-      assert.deepEqual(warningCodes(r.lists[0]), ['confidential-items']);
-      assert.deepEqual(noteTexts(r.lists[0]), [confidentialNote]);
-      // Outside the period nothing is withheld, so no warning.
-      const outside = await build('2', { start: today, end: today });
-      assert.deepEqual(warningCodes(outside.lists[0]), []);
-    });
-
-    it('a confidential test result is left out and never referenced; the group keeps the others', async () => {
-      await confidential('observation', ids.results[0]);
-      const r = await build('2');
-      checkArea(r, '2');
-      assert.equal(byId(r, ids.results[0]), undefined);
-      assert.doesNotMatch(JSON.stringify(r), new RegExp(ids.results[0]));
-      assert.deepEqual(byId(r, ids.group).related.length, 17);
-      assert.deepEqual(warningCodes(r.lists[0]), ['confidential-items']);
-    });
-
-    it('a confidential report is left out with what only it brings in; a filing comment on a group comes with it', async () => {
-      // A filing comment on the group (derived-from it), not listed by any report.
-      await db.query(
-        `INSERT INTO observation (practice, id, patient_id, identifiers, kind, status, code, effective_start, issued_at, performer_practitioner_id, comment)
-         VALUES ($1, 'p2-group-filing', '2', $2, 'filing-comment', 'unknown', $3, now(), now(), '1', 'Filed: normal')`,
-        [A, JSON.stringify([{ system: 'https://fhir.nhs.uk/Id/cross-care-setting-identifier', value: 'p2-group-filing' }]),
-          JSON.stringify({ coding: [{ system: snomed, code: '37331000000100', display: 'Comment note' }] })],
-      );
-      await db.query(`INSERT INTO observation_related (practice, observation_id, position, type, target_id) VALUES ($1, 'p2-group-filing', 0, 'derived-from', $2)`,
-        [A, ids.group]);
-      await confidential('diagnostic_report', ids.reports[0]);
-      const r = await build('2');
-      const { reports, observations, specimens, requests } = checkArea(r, '2');
-      assert.deepEqual(reports.map((d) => d.id), [ids.reports[1]]);
-      assert.deepEqual(requests.map((p) => p.id), [ids.requests[1]]);
-      assert.equal(byId(r, ids.filing), undefined, 'the report-level filing comment goes with its report');
-      // The group is still reached through the second report, so is its specimen (named by the group).
-      assert.ok(byId(r, ids.group));
+  for (const [patient, prefix] of [['2', ''], ['3', 'p3-']] as const) {
+    it(`patient${patient} (V1–V3): both FBC reports with their requests, specimens, group, results and filing comment`, async () => {
+      const r = await build(patient);
+      const { reports, observations, specimens, requests } = checkArea(r, patient);
+      const ids = fbc(prefix);
+      assert.deepEqual(reports.map((d) => d.id), ids.reports);
+      assert.deepEqual(requests.map((p) => p.id).sort(), [...ids.requests].sort());
       assert.deepEqual(specimens.map((s) => s.id).sort(), [...ids.specimens].sort());
-      const groupFiling = byId(r, 'p2-group-filing');
-      assert.deepEqual(groupFiling.related, [{ type: 'derived-from', target: { reference: `Observation/${ids.group}` } }]);
-      assert.equal(groupFiling.status, 'unknown');
-      assert.equal(observations.length, 1 + 17 + 1);
-      assert.deepEqual(warningCodes(r.lists[0]), ['confidential-items']);
-      assert.deepEqual(noteTexts(r.lists[0]), [confidentialNote]);
+      assert.deepEqual(observations.map((o) => o.id).sort(), [ids.filing, ids.group, ...ids.results].sort());
+      assert.deepEqual(warningCodes(r.lists[0]), []);
+      assert.equal(r.lists[0]!.note, undefined);
+
+      // [DRPR]: the first report is based on a returned ProcedureRequest.
+      const [first, second] = reports;
+      assert.deepEqual(first.basedOn, [{ reference: `ProcedureRequest/${ids.requests[0]}` }]);
+      assert.deepEqual(second.basedOn, [{ reference: `ProcedureRequest/${ids.requests[1]}` }]);
+      assert.deepEqual(first.specimen, [{ reference: `Specimen/${ids.specimens[0]}` }]);
+      assert.deepEqual(first.result, [{ reference: `Observation/${ids.filing}` }, { reference: `Observation/${ids.group}` }]);
+      assert.deepEqual(second.specimen, [{ reference: `Specimen/${ids.specimens[1]}` }]);
+      assert.deepEqual(second.result, [{ reference: `Observation/${ids.group}` }]);
+      assert.equal(first.status, 'final');
+      assert.deepEqual(first.performer, [{ actor: { reference: 'Organization/2' } }]);
+      assert.deepEqual(first.category, { coding: [{ system: snomed, code: '394595002', display: 'Pathology' }] });
+      assert.equal(first.issued.slice(0, 10), issuedDay);
+
+      // The test request.
+      const request = byId(r, ids.requests[0]);
+      assert.deepEqual(request.code, { coding: [{ system: snomed, code: '26604007', display: 'FBC - Full blood count' }] });
+      assert.deepEqual(request.requester, { agent: { reference: 'Practitioner/1' } });
+      assert.deepEqual(request.performer, { reference: 'Organization/2' });
+      assert.deepEqual(request.note, [{ text: 'FBC' }]);
+
+      // The specimen.
+      const spec = byId(r, ids.specimens[0]);
+      assert.equal(spec.status, 'available');
+      assert.deepEqual(spec.type, { coding: [{ system: snomed, code: '122555007', display: 'Venous blood specimen' }] });
+      assert.equal(spec.collection.collectedDateTime.slice(0, 10), addDays(today, -91));
+      assert.equal(spec.receivedTime.slice(0, 10), addDays(today, -91));
+
+      // The test group header: has-member each result; no value, no category.
+      const group = byId(r, ids.group);
+      assert.equal(group.status, 'final');
+      assert.equal(group.code.coding[0].code, '26604007');
+      assert.deepEqual(group.related, ids.results.map((id) => ({ type: 'has-member', target: { reference: `Observation/${id}` } })));
+      assert.deepEqual(group.specimen, { reference: `Specimen/${ids.specimens[0]}` });
+      assert.deepEqual(group.performer, [{ reference: 'Organization/2' }]);
+      for (const k of ['category', 'valueQuantity', 'referenceRange']) assert.equal(group[k], undefined);
+
+      // Test results: derived-from the group, specimen in the area, category, value, ranges.
+      for (const id of ids.results) {
+        const result = byId(r, id);
+        assert.deepEqual(result.related, [{ type: 'derived-from', target: { reference: `Observation/${ids.group}` } }]);
+        assert.deepEqual(result.specimen, { reference: `Specimen/${ids.specimens[0]}` });
+        assert.deepEqual(result.category, [{ coding: [{ system: snomed, code: '394595002', display: 'Pathology' }] }]);
+        assert.equal(result.status, 'final');
+        assert.ok(result.valueQuantity);
+      }
+      const wcc = byId(r, ids.results[0]);
+      assert.deepEqual(wcc.code.coding[0], { system: snomed, code: '1022541000000102', display: 'Total white cell count' });
+      assert.deepEqual(wcc.valueQuantity, { value: 5.7, unit: '10*9/L' });
+      assert.deepEqual(wcc.referenceRange, [{ low: { value: 3.5, unit: '10*9/L' }, high: { value: 11, unit: '10*9/L' } }]);
+      assert.deepEqual(byId(r, ids.results[1]).referenceRange, [{ text: 'less than 3.8 to 5' }]);
+
+      // The report-level filing comment.
+      const filing = byId(r, ids.filing);
+      assert.equal(filing.status, 'unknown');
+      assert.deepEqual(filing.code, { coding: [{ system: snomed, code: '37331000000100', display: 'Comment note' }] });
+      assert.deepEqual(filing.performer, [{ reference: 'Practitioner/1' }]);
+      assert.equal(filing.comment, 'Some filing comments added at the GP practice');
+      assert.equal(filing.effectiveDateTime.slice(0, 10), addDays(today, -86));
+      assert.equal(filing.related, undefined);
+
+      // [DR] overall: a resolvable specimen; a result Observation with a resolvable specimen.
+      const inArea = new Set((r.resources as Json[]).map((x) => `${x.resourceType}/${x.id}`));
+      assert.ok(reports.some((d) => inArea.has(d.specimen?.[0]?.reference)));
+      const resultObservations = reports.flatMap((d) => d.result ?? []).map((x: Json) => byId(r, x.reference.split('/')[1]));
+      assert.ok(resultObservations.some((o) => o.specimen && inArea.has(o.specimen.reference)));
     });
+  }
+
+  it('period (§5.2): DiagnosticReport.issued, whole UK days, both ends inclusive', async () => {
+    const day = await build('2', { start: issuedDay, end: issuedDay });
+    assert.deepEqual(checkArea(day, '2').reports.length, 2);
+    assert.equal(ofType(day, 'Observation').length, 20);
+    assert.deepEqual(ofType(await build('2', { start: issuedDay }), 'DiagnosticReport').length, 2, 'start only');
+    assert.deepEqual(ofType(await build('2', { end: issuedDay }), 'DiagnosticReport').length, 2, 'end only');
+    for (const period of [{ start: addDays(issuedDay, 1) }, { end: addDays(issuedDay, -1) }, { start: today, end: today }]) {
+      const r = await build('2', period);
+      checkArea(r, '2');
+      assert.deepEqual(r.resources, [], JSON.stringify(period));
+      assert.deepEqual(noteTexts(r.lists[0]), ['Information not available']);
+    }
   });
-}
+
+  it('patient13: the data-in-transit warning (area all) and its dated note', async () => {
+    const r = await build('13');
+    checkArea(r, '13');
+    assert.deepEqual(warningCodes(r.lists[0]), ['data-in-transit']);
+    assert.deepEqual(noteTexts(r.lists[0]), [
+      `Patient record transfer from previous GP practice not yet complete; information recorded before ${warningDate(addDays(today, -7))} may be missing.`,
+      'Information not available',
+    ]);
+  });
+
+  it('keeps practices apart: GPC002 patient 2 has none of B82617 patient2\'s investigations', async () => {
+    const r = await build('2', undefined, 'GPC002');
+    checkArea(r, '2');
+    assert.deepEqual(r.resources, []);
+  });
+
+  // ---- Below, rows of patient2 are made confidential in this test database. ----
+
+  const confidential = (table: string, id: string) =>
+    db().query(`UPDATE ${table} SET confidential = true WHERE practice = $1 AND id = $2`, [A, id]);
+  const ids = fbc('');
+
+  it('a confidential test request is left out (no basedOn) and the list warns', async () => {
+    await confidential('procedure_request', ids.requests[0]);
+    const r = await build('2');
+    const { reports, requests } = checkArea(r, '2');
+    assert.deepEqual(requests.map((p) => p.id), [ids.requests[1]]);
+    assert.equal(reports[0].basedOn, undefined);
+    assert.deepEqual(warningCodes(r.lists[0]), ['confidential-items']);
+    assert.deepEqual(noteTexts(r.lists[0]), [confidentialNote]);
+    // Outside the period nothing is withheld, so no warning.
+    const outside = await build('2', { start: today, end: today });
+    assert.deepEqual(warningCodes(outside.lists[0]), []);
+  });
+
+  it('a confidential test result is left out and never referenced; the group keeps the others', async () => {
+    await confidential('observation', ids.results[0]);
+    const r = await build('2');
+    checkArea(r, '2');
+    assert.equal(byId(r, ids.results[0]), undefined);
+    assert.doesNotMatch(JSON.stringify(r), new RegExp(ids.results[0]));
+    assert.deepEqual(byId(r, ids.group).related.length, 17);
+    assert.deepEqual(warningCodes(r.lists[0]), ['confidential-items']);
+  });
+
+  it('a confidential report is left out with what only it brings in; a filing comment on a group comes with it', async () => {
+    // A filing comment on the group (derived-from it), not listed by any report.
+    await db().query(
+      `INSERT INTO observation (practice, id, patient_id, identifiers, kind, status, code, effective_start, issued_at, performer_practitioner_id, comment)
+       VALUES ($1, 'p2-group-filing', '2', $2, 'filing-comment', 'unknown', $3, now(), now(), '1', 'Filed: normal')`,
+      [A, JSON.stringify([{ system: 'https://fhir.nhs.uk/Id/cross-care-setting-identifier', value: 'p2-group-filing' }]),
+        JSON.stringify({ coding: [{ system: snomed, code: '37331000000100', display: 'Comment note' }] })],
+    );
+    await db().query(`INSERT INTO observation_related (practice, observation_id, position, type, target_id) VALUES ($1, 'p2-group-filing', 0, 'derived-from', $2)`,
+      [A, ids.group]);
+    await confidential('diagnostic_report', ids.reports[0]);
+    const r = await build('2');
+    const { reports, observations, specimens, requests } = checkArea(r, '2');
+    assert.deepEqual(reports.map((d) => d.id), [ids.reports[1]]);
+    assert.deepEqual(requests.map((p) => p.id), [ids.requests[1]]);
+    assert.equal(byId(r, ids.filing), undefined, 'the report-level filing comment goes with its report');
+    // The group is still reached through the second report, so is its specimen (named by the group).
+    assert.ok(byId(r, ids.group));
+    assert.deepEqual(specimens.map((s) => s.id).sort(), [...ids.specimens].sort());
+    const groupFiling = byId(r, 'p2-group-filing');
+    assert.deepEqual(groupFiling.related, [{ type: 'derived-from', target: { reference: `Observation/${ids.group}` } }]);
+    assert.equal(groupFiling.status, 'unknown');
+    assert.equal(observations.length, 1 + 17 + 1);
+    assert.deepEqual(warningCodes(r.lists[0]), ['confidential-items']);
+    assert.deepEqual(noteTexts(r.lists[0]), [confidentialNote]);
+  });
+});

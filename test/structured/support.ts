@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, before, describe } from 'node:test';
+import type { Db } from '../../src/store/db.ts';
+import { ukDate } from '../../src/fhir/datetime.ts';
+import { seededAt, testStores } from '../harness/stores.ts';
+
+/**
+ * Scaffolding shared by the store-level tests of test/structured: the per-store describe with its
+ * own fresh seeded database, the constants of the List profile, and the list and reference helpers.
+ */
+
+export const A = 'B82617';
+export const B = 'GPC002';
+export const today = ukDate(seededAt);
+
+export const sd = 'https://fhir.nhs.uk/STU3/StructureDefinition/';
+export const listProfile = `${sd}CareConnect-GPC-List-1`;
+export const warningUrl = `${sd}Extension-CareConnect-GPC-ListWarningCode-1`;
+export const clinicalSettingUrl = `${sd}Extension-CareConnect-GPC-ClinicalSetting-1`;
+export const snomed = 'http://snomed.info/sct';
+export const confidentialNote = 'Items excluded due to confidentiality and/or patient preferences.';
+export const emptyReason = {
+  coding: [{ system: 'https://fhir.nhs.uk/STU3/CodeSystem/CareConnect-ListEmptyReasonCode-1', code: 'no-content-recorded', display: 'No Content Recorded' }],
+};
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export type Json = any;
+
+export const warningCodes = (list: Json): string[] =>
+  (list.extension ?? []).filter((e: Json) => e.url === warningUrl).map((e: Json) => e.valueCode);
+export const noteTexts = (list: Json): string[] => (list.note ?? []).map((n: Json) => n.text);
+
+/** Every `reference` string anywhere inside a value. */
+export function references(value: unknown, into: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) references(v, into);
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'reference' && typeof v === 'string') into.push(v);
+      else references(v, into);
+    }
+  }
+  return into;
+}
+
+/** The one list of the given title among `lists` (asserting there is exactly one). */
+export function listByTitle(lists: readonly unknown[], title: string, message = `exactly one ${title} list`): Json {
+  const found = (lists as Json[]).filter((l) => l.title === title);
+  assert.equal(found.length, 1, message);
+  return found[0];
+}
+
+/**
+ * `describe(\`${title} [store]\`)` once per test store (skipped, visibly, when the store is
+ * unavailable), each with its own fresh seeded database, opened before its tests and closed after.
+ * The body gets the database through `db()`; hooks it registers run after the database is open.
+ */
+export function describeStoreLevel(title: string, body: (db: () => Db) => void): void {
+  for (const store of testStores) {
+    describe(`${title} [${store.name}]`, { skip: store.problem }, () => {
+      let current: Db | undefined;
+      before(async () => {
+        current = await store.freshDb();
+      });
+      after(async () => {
+        await current?.close();
+      });
+      body(() => {
+        assert.ok(current, 'the database is open');
+        return current;
+      });
+    });
+  }
+}
