@@ -1,7 +1,7 @@
 import type { ClinicalItemType, Coded, ConsultationSection, Encounter, Identifier, Observation } from '../domain/clinical.ts';
 import { addDays, ukStartOfDay } from '../fhir/datetime.ts';
 import type { Db } from './db.ts';
-import { observationFromRow, type ObservationRow } from './clinical-observations.ts';
+import { findRelated, observationFromRow, observationSelect, type ObservationRow } from './clinical-observations.ts';
 
 /**
  * Access Record Structured: a patient's consultations (tables `encounter`, `consultation_section`,
@@ -178,35 +178,12 @@ async function findSections(db: Db, practice: string, encounterIds: string[]): P
 export async function findObservationsByIds(db: Db, practice: string, patientId: string, ids: string[]): Promise<Observation[]> {
   if (ids.length === 0) return [];
   const [rows, related] = await Promise.all([
-    db.query<ObservationRow>(
-      `SELECT o.id, o.patient_id, o.identifiers, o.kind, o.status, o.category, o.code, o.effective_start, o.effective_end,
-              o.issued_at,
-              CASE WHEN o.performer_practitioner_id IS NULL AND o.performer_organization_id IS NULL
-                   THEN COALESCE(e.performer_id, e.recorder_id) ELSE o.performer_practitioner_id END AS performer_practitioner_id,
-              o.performer_organization_id, o.value, o.interpretation, o.comment, o.reference_range, o.components, o.specimen_id,
-              CASE WHEN e.confidential THEN NULL ELSE o.encounter_id END AS encounter_id, o.confidential
-         FROM observation o
-         LEFT JOIN encounter e ON e.practice = o.practice AND e.id = o.encounter_id
-        WHERE o.practice = $1 AND o.patient_id = $2 AND o.id = ANY($3::text[])
-        ORDER BY o.id`,
-      [practice, patientId, ids],
-    ),
-    db.query<{ observation_id: string; type: Observation['related'][number]['type']; target_id: string }>(
-      `SELECT observation_id, type, target_id
-         FROM observation_related
-        WHERE practice = $1 AND observation_id = ANY($2::text[])
-        ORDER BY observation_id, position`,
-      [practice, ids],
-    ),
+    db.query<ObservationRow>(`${observationSelect} WHERE o.practice = $1 AND o.patient_id = $2 AND o.id = ANY($3::text[]) ORDER BY o.id`, [
+      practice, patientId, ids,
+    ]),
+    findRelated(db, practice, ids),
   ]);
-  const relatedById = new Map<string, Observation['related']>();
-  for (const r of related) {
-    const list = relatedById.get(r.observation_id) ?? [];
-    list.push({ type: r.type, targetId: r.target_id });
-    relatedById.set(r.observation_id, list);
-  }
-  return rows.map((r) => observationFromRow(r, relatedById.get(r.id) ?? []));
-
+  return rows.map((r) => observationFromRow(r, related.get(r.id) ?? []));
 }
 
 /**

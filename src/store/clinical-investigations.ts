@@ -1,7 +1,7 @@
 import { addDays, ukStartOfDay } from '../fhir/datetime.ts';
 import type { Coded, DiagnosticReport, Identifier, Note, Observation, ObservationKind, ProcedureRequest, Specimen } from '../domain/clinical.ts';
 import type { Db } from './db.ts';
-import { observationFromRow, type ObservationRow } from './clinical-observations.ts';
+import { findRelated, observationFromRow, type ObservationRow } from './clinical-observations.ts';
 
 /**
  * Access Record Structured: a patient's investigations (structured digest §16) — pathology reports
@@ -46,12 +46,6 @@ interface ReportItemRow {
   item_id: string;
 }
 
-
-interface RelatedRow {
-  observation_id: string;
-  type: Observation['related'][number]['type'];
-  target_id: string;
-}
 
 interface SpecimenRow {
   id: string;
@@ -168,18 +162,8 @@ export async function findPatientInvestigations(
       added.push(row.id);
     }
     if (added.length === 0) break;
-    const relatedRows = await db.query<RelatedRow>(
-      `SELECT observation_id, type, target_id
-         FROM observation_related
-        WHERE practice = $1 AND observation_id = ANY($2::text[])
-        ORDER BY observation_id, position`,
-      [practice, added],
-    );
-    for (const r of relatedRows) {
-      const list = related.get(r.observation_id) ?? [];
-      list.push({ type: r.type, targetId: r.target_id });
-      related.set(r.observation_id, list);
-    }
+    const addedRelated = await findRelated(db, practice, added);
+    for (const [id, list] of addedRelated) related.set(id, list);
     const filings = await db.query<{ observation_id: string }>(
       `SELECT r.observation_id
          FROM observation_related r
@@ -188,7 +172,7 @@ export async function findPatientInvestigations(
       [practice, added],
     );
     const next = new Set<string>();
-    for (const r of relatedRows) if (r.type === 'has-member') next.add(r.target_id);
+    for (const list of addedRelated.values()) for (const r of list) if (r.type === 'has-member') next.add(r.targetId);
     for (const f of filings) next.add(f.observation_id);
     pending = [...next].filter((id) => !observationRows.has(id) && !withheldObservations.has(id));
   }

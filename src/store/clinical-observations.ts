@@ -40,6 +40,19 @@ interface RelatedRow {
   target_id: string;
 }
 
+/**
+ * An observation with what its resource needs: with no recorded performer, the consultation's
+ * clinician performed it; a confidential consultation is never named.
+ */
+export const observationSelect = `SELECT o.id, o.patient_id, o.identifiers, o.kind, o.status, o.category, o.code, o.effective_start, o.effective_end,
+            o.issued_at,
+            CASE WHEN o.performer_practitioner_id IS NULL AND o.performer_organization_id IS NULL
+                 THEN COALESCE(e.performer_id, e.recorder_id) ELSE o.performer_practitioner_id END AS performer_practitioner_id,
+            o.performer_organization_id, o.value, o.interpretation, o.comment, o.reference_range, o.components, o.specimen_id,
+            CASE WHEN e.confidential THEN NULL ELSE o.encounter_id END AS encounter_id, o.confidential
+       FROM observation o
+       LEFT JOIN encounter e ON e.practice = o.practice AND e.id = o.encounter_id`;
+
 export const observationFromRow = (r: ObservationRow, related: Observation['related']): Observation => {
   const performer: Observation['performer'] = {};
   if (r.performer_practitioner_id) performer.practitionerId = r.performer_practitioner_id;
@@ -100,14 +113,7 @@ export async function findUncategorisedObservations(
   const from = options.period?.start ? ukStartOfDay(options.period.start) : null;
   const until = options.period?.end ? ukStartOfDay(addDays(options.period.end, 1)) : null;
   const rows = await db.query<ObservationRow>(
-    `SELECT o.id, o.patient_id, o.identifiers, o.kind, o.status, o.category, o.code, o.effective_start, o.effective_end,
-            o.issued_at,
-            CASE WHEN o.performer_practitioner_id IS NULL AND o.performer_organization_id IS NULL
-                 THEN COALESCE(e.performer_id, e.recorder_id) ELSE o.performer_practitioner_id END AS performer_practitioner_id,
-            o.performer_organization_id, o.value, o.interpretation, o.comment, o.reference_range, o.components, o.specimen_id,
-            CASE WHEN e.confidential THEN NULL ELSE o.encounter_id END AS encounter_id, o.confidential
-       FROM observation o
-       LEFT JOIN encounter e ON e.practice = o.practice AND e.id = o.encounter_id
+    `${observationSelect}
       WHERE o.practice = $1 AND o.patient_id = $2 AND o.kind = 'uncategorised'
         AND (o.effective_start IS NULL
              OR (($3::timestamptz IS NULL OR COALESCE(o.effective_end, o.effective_start) >= $3::timestamptz)
@@ -124,7 +130,7 @@ export async function findUncategorisedObservations(
 }
 
 /** The stored hierarchy of the given observations, in position order. */
-async function findRelated(db: Db, practice: string, ids: string[]): Promise<Map<string, Observation['related']>> {
+export async function findRelated(db: Db, practice: string, ids: string[]): Promise<Map<string, Observation['related']>> {
   const byId = new Map<string, Observation['related']>();
   if (ids.length === 0) return byId;
   const rows = await db.query<RelatedRow>(

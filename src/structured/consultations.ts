@@ -13,6 +13,7 @@ import { findPatientProblems, type StoredProblem } from '../store/clinical-probl
 import { findPatientReferrals } from '../store/clinical-referrals.ts';
 import { allergyIntolerance, allergyTerm } from './allergies.ts';
 import type { AreaContext, AreaResult } from './area.ts';
+import { CollectedItems } from './collected-items.ts';
 import { withoutMissingEncounters } from './encounter-references.ts';
 import { diaryProcedureRequest } from './diary.ts';
 import { profiles, structuredCodeSystems, structuredExtensions } from './fhir-urls.ts';
@@ -229,27 +230,8 @@ async function loadItems(ctx: AreaContext, consultations: StoredConsultation[]):
 // ---- What the returned structure holds ----
 
 /** The items (and problems) the returned consultations reference, once each, and the secondary lists' entries. */
-class Collected {
-  readonly statements = new Map<string, { statement: MedicationStatement; plan: MedicationRequest }>();
-  readonly orders = new Map<string, MedicationRequest>();
-  readonly medications = new Map<string, Medication>();
-  readonly activeAllergies = new Map<string, Allergy>();
-  readonly endedAllergies = new Map<string, Allergy>();
-  readonly immunisations = new Map<string, Immunisation>();
-  readonly observations = new Map<string, Observation>();
-  readonly referrals = new Map<string, Referral>();
-  readonly diary = new Map<string, ProcedureRequest>();
+class Collected extends CollectedItems {
   readonly problems = new Map<string, StoredProblem>();
-  readonly secondary = new Map<SecondaryListCode, ListItem[]>();
-  /** Secondary lists (and the Ended allergies list) that would have held a withheld item. */
-  readonly withheld = new Set<string>();
-
-  addSecondary(code: SecondaryListCode, item: ListItem): void {
-    const entries = this.secondary.get(code) ?? [];
-    const key = JSON.stringify(item);
-    if (!entries.some((e) => JSON.stringify(e) === key)) entries.push(item);
-    this.secondary.set(code, entries);
-  }
 
   /** `Type/id` of every top-level resource the area returns. */
   keys(encounterIds: ReadonlySet<string>): Set<string> {

@@ -1,4 +1,4 @@
-import type { Allergy, Medication, MedicationRequest, MedicationStatement, Observation } from '../domain/clinical.ts';
+import type { Observation } from '../domain/clinical.ts';
 import type { Resource } from '../fhir/datatypes.ts';
 import { findPatientAllergies, findRecordWarnings } from '../store/clinical-allergies.ts';
 import { findObservationsByIds, findPatientConsultations, type StoredConsultation } from '../store/clinical-consultations.ts';
@@ -9,12 +9,13 @@ import { findPatientMedications } from '../store/clinical-medications.ts';
 import { findPatientReferrals } from '../store/clinical-referrals.ts';
 import { allergyIntolerance, allergyTerm } from './allergies.ts';
 import type { AreaContext } from './area.ts';
+import { CollectedItems } from './collected-items.ts';
 import { withoutMissingEncounters } from './encounter-references.ts';
 import { encounterResource } from './consultations.ts';
 import { diaryProcedureRequest } from './diary.ts';
 import { immunization } from './immunisations.ts';
 import { diagnosticReport, investigationObservation, specimen, testRequest } from './investigations.ts';
-import { listWarnings, primaryList, secondaryList, type ListItem, type SecondaryListCode } from './lists.ts';
+import { listWarnings, primaryList, secondaryList, type SecondaryListCode } from './lists.ts';
 import { medicationRequestResource, medicationResource, medicationStatementResource } from './medications.ts';
 import { referralRequest } from './referrals.ts';
 import { uncategorisedObservation } from './uncategorised.ts';
@@ -255,28 +256,9 @@ interface ReportClosure {
   requests: Set<string>;
 }
 
-class Collected {
-  readonly activeAllergies = new Map<string, Allergy>();
-  readonly endedAllergies = new Map<string, Allergy>();
-  readonly statements = new Map<string, { statement: MedicationStatement; plan: MedicationRequest }>();
-  readonly orders = new Map<string, MedicationRequest>();
-  readonly medications = new Map<string, Medication>();
-  readonly immunisations = new Map<string, Parameters<typeof immunization>[0]>();
-  readonly observations = new Map<string, Observation>();
-  readonly referrals = new Map<string, Parameters<typeof referralRequest>[0]>();
-  readonly diary = new Map<string, Parameters<typeof diaryProcedureRequest>[0]>();
+class Collected extends CollectedItems {
   readonly reports = new Map<string, { investigations: PatientInvestigations; closure: ReportClosure }>();
   readonly encounters = new Map<string, StoredConsultation>();
-  readonly secondary = new Map<SecondaryListCode, ListItem[]>();
-  /** Secondary lists (and the Ended allergies list) that would have held a withheld item. */
-  readonly withheld = new Set<string>();
-
-  addSecondary(code: SecondaryListCode, item: ListItem): void {
-    const entries = this.secondary.get(code) ?? [];
-    const key = JSON.stringify(item);
-    if (!entries.some((e) => JSON.stringify(e) === key)) entries.push(item);
-    this.secondary.set(code, entries);
-  }
 }
 
 /** The observations (has-member members and filing comments included), specimens and test request of one report. */
