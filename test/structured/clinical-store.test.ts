@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { dateShifter, readClinicalSeed } from '../../src/seed/load-clinical.ts';
 import { A, B, describeStoreLevel, today } from './support.ts';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { before, it } from 'node:test';
+import { it } from 'node:test';
 import { addDays } from '../../src/fhir/datetime.ts';
 import type { AreaResult } from '../../src/structured/area.ts';
 import { buildConsultations } from '../../src/structured/consultations.ts';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { addDays } from '../../src/fhir/datetime.ts';
 import type { AreaResult } from '../../src/structured/area.ts';
 import { buildImmunisations } from '../../src/structured/immunisations.ts';
 import { warningDate } from '../../src/structured/lists.ts';
-import { type Json, A, confidentialNote, describeStoreLevel, emptyReason, listProfile, noteTexts, sd, snomed, today, warningCodes } from './support.ts';
+import { type Json, A, confidentialNote, describeStoreLevel, emptyReason, noteTexts, sd, snomed, today, warningCodes, checkPrimaryList } from './support.ts';
 
 /**
  * The immunisations area of $gpc.getstructuredrecord, built straight from a fresh seeded store (no
@@ -23,29 +23,6 @@ const p2Imm = 'eba25af1-5b74-4790-aa5a-2134fd27ad45';
 const p3Imm = `p3-${p2Imm}`;
 
 
-
-/** [ImmList] / [ListNIU] / [Empty] on the one list. */
-function checkList(list: Json, patientId: string, immunizations: Json[]): void {
-  assert.equal(list.resourceType, 'List');
-  assert.equal(list.id, undefined, 'primary lists have no id');
-  assert.deepEqual(list.meta, { profile: [listProfile] }, 'profile only: no versionId, no lastUpdated');
-  assert.equal(list.status, 'current');
-  assert.equal(list.mode, 'snapshot');
-  assert.equal(list.title, title);
-  assert.deepEqual(list.code.coding, [{ system: snomed, code: '1102181000000102', display: 'Immunisations' }]);
-  assert.deepEqual(list.subject, { reference: `Patient/${patientId}` });
-  const entries: Json[] = list.entry ?? [];
-  assert.equal(entries.length, immunizations.length, '[ImmList]: entries == number of Immunization resources');
-  assert.deepEqual(entries.map((e) => e.item.reference), immunizations.map((i) => `Immunization/${i.id}`));
-  if (entries.length === 0) {
-    assert.equal(list.entry, undefined);
-    assert.deepEqual(list.emptyReason, emptyReason);
-    assert.equal(noteTexts(list).at(-1), 'Information not available');
-  } else {
-    assert.equal(list.emptyReason, undefined);
-    assert.ok(!noteTexts(list).includes('Information not available'));
-  }
-}
 
 /** [Imm] / [ImmNIU] on one Immunization. */
 function checkImmunization(i: Json, patientId: string): void {
@@ -81,7 +58,7 @@ function checkArea(r: AreaResult, patientId: string): Json[] {
   const immunizations = r.resources as Json[];
   for (const i of immunizations) checkImmunization(i, patientId);
   assert.equal(new Set(immunizations.map((i) => i.id)).size, immunizations.length, '[NoDup]');
-  checkList(r.lists[0], patientId, immunizations);
+  checkPrimaryList(r.lists[0], patientId, { title, code: '1102181000000102', display: 'Immunisations', tag: 'ImmList' }, 'Immunization', immunizations);
   assert.deepEqual(r.linkedItems, immunizations.map((i) => ({ type: 'Immunization', id: i.id })));
   assert.doesNotMatch(JSON.stringify(r), /"versionId"|"lastUpdated"/);
   return immunizations;

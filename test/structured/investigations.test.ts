@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { before, it } from 'node:test';
+import { it } from 'node:test';
 import { addDays } from '../../src/fhir/datetime.ts';
 import type { AreaResult } from '../../src/structured/area.ts';
 import { warningDate } from '../../src/structured/lists.ts';
 import { buildInvestigations } from '../../src/structured/investigations.ts';
-import { type Json, A, confidentialNote, describeStoreLevel, emptyReason, noteTexts, sd, snomed, today, warningCodes } from './support.ts';
+import { type Json, A, confidentialNote, describeStoreLevel, noteTexts, sd, snomed, today, warningCodes, checkPrimaryList } from './support.ts';
 
 /**
  * The investigations area of $gpc.getstructuredrecord, built straight from a fresh seeded store
@@ -42,29 +42,6 @@ function references(value: Json, out: string[] = []): string[] {
   return out;
 }
 
-/** [InvList] / [ListNIU] / [Empty]. */
-function checkList(list: Json, patientId: string, reports: Json[]): void {
-  assert.equal(list.resourceType, 'List');
-  assert.equal(list.id, undefined, 'primary lists have no id');
-  assert.deepEqual(list.meta, { profile: [profile.list] }, 'profile only: no versionId, no lastUpdated');
-  assert.equal(list.status, 'current');
-  assert.equal(list.mode, 'snapshot');
-  assert.equal(list.title, 'Investigations and results');
-  assert.deepEqual(list.code.coding, [{ system: snomed, code: '887191000000108', display: 'Investigations and results' }]);
-  assert.deepEqual(list.subject, { reference: `Patient/${patientId}` });
-  const entries: Json[] = list.entry ?? [];
-  assert.equal(entries.length, reports.length, '[InvList]: entries == number of DiagnosticReports');
-  assert.deepEqual(entries.map((e) => e.item.reference), reports.map((d) => `DiagnosticReport/${d.id}`));
-  if (entries.length === 0) {
-    assert.equal(list.entry, undefined);
-    assert.deepEqual(list.emptyReason, emptyReason);
-    assert.equal(noteTexts(list).at(-1), 'Information not available');
-  } else {
-    assert.equal(list.emptyReason, undefined);
-    assert.ok(!noteTexts(list).includes('Information not available'));
-  }
-}
-
 /** Common resource checks: id, profile only, identifiers with system + value, subject. */
 function checkCommon(x: Json, patientId: string): void {
   assert.ok(typeof x.id === 'string' && x.id !== '');
@@ -85,7 +62,7 @@ function checkArea(r: AreaResult, patientId: string): { reports: Json[]; observa
   const observations = ofType(r, 'Observation');
   const specimens = ofType(r, 'Specimen');
   const requests = ofType(r, 'ProcedureRequest');
-  checkList(r.lists[0], patientId, reports);
+  checkPrimaryList(r.lists[0], patientId, { title: 'Investigations and results', code: '887191000000108', display: 'Investigations and results', tag: 'InvList' }, 'DiagnosticReport', reports);
   assert.deepEqual(r.linkedItems, reports.map((d) => ({ type: 'DiagnosticReport', id: d.id })));
   assert.doesNotMatch(JSON.stringify(r), /"versionId"|"lastUpdated"/);
 

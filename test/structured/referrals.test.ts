@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { addDays, ukDateTime } from '../../src/fhir/datetime.ts';
 import type { AreaResult } from '../../src/structured/area.ts';
 import { warningDate } from '../../src/structured/lists.ts';

@@ -71,3 +71,36 @@ export function describeStoreLevel(title: string, body: (db: () => Db) => void):
     });
   }
 }
+
+/**
+ * A primary List as the suite checks it: no id, profile only, current snapshot, the exact title and
+ * SNOMED code, the patient, one entry per `resources` (of `resourceType`) in order, and the empty
+ * reason with "Information not available" last when there are none.
+ */
+export function checkPrimaryList(
+  list: Json,
+  patientId: string,
+  expected: { title: string; code: string; display: string; tag: string },
+  resourceType: string,
+  resources: Json[],
+): void {
+  assert.equal(list.resourceType, 'List');
+  assert.equal(list.id, undefined, 'primary lists have no id');
+  assert.deepEqual(list.meta, { profile: [listProfile] }, 'profile only: no versionId, no lastUpdated');
+  assert.equal(list.status, 'current');
+  assert.equal(list.mode, 'snapshot');
+  assert.equal(list.title, expected.title);
+  assert.deepEqual(list.code.coding, [{ system: snomed, code: expected.code, display: expected.display }]);
+  assert.deepEqual(list.subject, { reference: `Patient/${patientId}` });
+  const entries: Json[] = list.entry ?? [];
+  assert.equal(entries.length, resources.length, `[${expected.tag}]: entries == number of ${resourceType} resources`);
+  assert.deepEqual(entries.map((e) => e.item.reference), resources.map((r) => `${resourceType}/${r.id}`));
+  if (entries.length === 0) {
+    assert.equal(list.entry, undefined);
+    assert.deepEqual(list.emptyReason, emptyReason);
+    assert.equal(noteTexts(list).at(-1), 'Information not available');
+  } else {
+    assert.equal(list.emptyReason, undefined);
+    assert.ok(!noteTexts(list).includes('Information not available'));
+  }
+}

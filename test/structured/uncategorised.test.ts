@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { addDays } from '../../src/fhir/datetime.ts';
 import type { AreaResult } from '../../src/structured/area.ts';
 import { warningDate } from '../../src/structured/lists.ts';
 import { buildUncategorised } from '../../src/structured/uncategorised.ts';
-import { type Json, A, confidentialNote, describeStoreLevel, emptyReason, listProfile, noteTexts, sd, snomed, today, warningCodes } from './support.ts';
+import { type Json, A, confidentialNote, describeStoreLevel, noteTexts, sd, snomed, today, warningCodes, checkPrimaryList } from './support.ts';
 
 /**
  * The uncategorised-data area of $gpc.getstructuredrecord, built straight from a fresh seeded store
@@ -19,29 +19,6 @@ const title = 'Uncategorised data';
 
 
 const ids = (r: AreaResult) => (r.resources as Json[]).map((o) => o.id);
-
-/** [ObsList] / [ListNIU] / [Empty]. */
-function checkList(list: Json, patientId: string, observations: Json[]): void {
-  assert.equal(list.resourceType, 'List');
-  assert.equal(list.id, undefined, 'primary lists have no id');
-  assert.deepEqual(list.meta, { profile: [listProfile] }, 'profile only: no versionId, no lastUpdated');
-  assert.equal(list.status, 'current');
-  assert.equal(list.mode, 'snapshot');
-  assert.equal(list.title, title);
-  assert.deepEqual(list.code.coding, [{ system: snomed, code: '826501000000100', display: 'Miscellaneous record' }]);
-  assert.deepEqual(list.subject, { reference: `Patient/${patientId}` });
-  const entries: Json[] = list.entry ?? [];
-  assert.equal(entries.length, observations.length, '[ObsList]: entries == number of Observations');
-  assert.deepEqual(entries.map((e) => e.item.reference), observations.map((o) => `Observation/${o.id}`));
-  if (entries.length === 0) {
-    assert.equal(list.entry, undefined);
-    assert.deepEqual(list.emptyReason, emptyReason);
-    assert.equal(noteTexts(list).at(-1), 'Information not available');
-  } else {
-    assert.equal(list.emptyReason, undefined);
-    assert.ok(!noteTexts(list).includes('Information not available'));
-  }
-}
 
 /** [Obs] / [ObsNIU] on one Observation. */
 function checkObservation(o: Json, patientId: string): void {
@@ -67,7 +44,7 @@ function checkArea(r: AreaResult, patientId: string): Json[] {
   const observations = r.resources as Json[];
   for (const o of observations) checkObservation(o, patientId);
   assert.equal(new Set(observations.map((o) => o.id)).size, observations.length, '[NoDup]');
-  checkList(r.lists[0], patientId, observations);
+  checkPrimaryList(r.lists[0], patientId, { title, code: '826501000000100', display: 'Miscellaneous record', tag: 'ObsList' }, 'Observation', observations);
   assert.deepEqual(r.linkedItems, observations.map((o) => ({ type: 'Observation', id: o.id })));
   assert.doesNotMatch(JSON.stringify(r), /"versionId"|"lastUpdated"/);
   // In list order: dated by effective time, undated last.
