@@ -5,7 +5,7 @@ import { GpcError } from '../fhir/errors.ts';
 import { codeSystems, identifierSystems } from '../fhir/systems.ts';
 import { locationResource, organizationResource, practitionerResource } from '../foundations/resources.ts';
 import type { Handler } from '../http/handler.ts';
-import { findLocation, findOrganization, findPractitioner } from '../store/directory.ts';
+import { findLocationsByIds, findOrganizationsByIds, findPractitionersByIds } from '../store/directory.ts';
 import { findSchedules, searchFreeSlots } from '../store/diary.ts';
 import { scheduleResource, slotResource } from './resources.ts';
 
@@ -44,16 +44,16 @@ export const searchFreeSlotsHandler: Handler = async (ctx) => {
   const schedules = await findSchedules(ctx.db, ctx.practice.odsCode, unique(slots.map((s) => s.scheduleId)));
   const practice = ctx.practice.odsCode;
 
-  const locations = await Promise.all(unique(schedules.map((s) => s.locationId)).map((id) => findLocation(ctx.db, practice, id)));
-  const organizationIds = unique(locations.flatMap((l) => (l?.managingOrganizationId ? [l.managingOrganizationId] : [])));
+  const locations = await findLocationsByIds(ctx.db, practice, unique(schedules.map((s) => s.locationId)));
+  const organizationIds = unique(locations.flatMap((l) => (l.managingOrganizationId ? [l.managingOrganizationId] : [])));
   const entries: Resource[] = [...slots.map(slotResource), ...schedules.map(scheduleResource)];
   if (recurse.has('Schedule:actor:Practitioner')) {
     const ids = unique(schedules.flatMap((s) => (s.practitionerId ? [s.practitionerId] : [])));
-    for (const p of await Promise.all(ids.map((id) => findPractitioner(ctx.db, practice, id)))) if (p) entries.push(practitionerResource(p));
+    for (const p of await findPractitionersByIds(ctx.db, practice, ids)) entries.push(practitionerResource(p));
   }
-  if (recurse.has('Schedule:actor:Location')) for (const l of locations) if (l) entries.push(locationResource(l));
+  if (recurse.has('Schedule:actor:Location')) for (const l of locations) entries.push(locationResource(l));
   // Known issue (appointments): the Organization is returned whenever there are slots, asked for or not.
-  for (const o of await Promise.all(organizationIds.map((id) => findOrganization(ctx.db, practice, id)))) if (o) entries.push(organizationResource(o));
+  for (const o of await findOrganizationsByIds(ctx.db, practice, organizationIds)) entries.push(organizationResource(o));
   return { resource: searchset(entries) };
 };
 

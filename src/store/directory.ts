@@ -47,3 +47,22 @@ export async function findPractitionersBySdsUserId(db: Db, practice: string, sds
     `SELECT ${practitionerColumns} FROM practitioner WHERE practice = $1 AND sds_user_id = $2 ORDER BY id`, [practice, sdsUserId]);
   return rows.map(toPractitioner);
 }
+
+/** The directory entries of a practice with these ids, in their order, in one query per type. */
+export async function findOrganizationsByIds(db: Db, practice: string, ids: string[]): Promise<Organization[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.query<OrganizationRow>(`SELECT ${organizationColumns} FROM organization WHERE practice = $1 AND id = ANY($2::text[]) ORDER BY array_position($2::text[], id)`, [practice, ids]);
+  return rows.map(toOrganization);
+}
+
+export async function findLocationsByIds(db: Db, practice: string, ids: string[]): Promise<Location[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.query<LocationRow>(`SELECT ${locationColumns} FROM location WHERE practice = $1 AND id = ANY($2::text[]) ORDER BY array_position($2::text[], id)`, [practice, ids]);
+  return rows.map(toLocation);
+}
+
+export async function findPractitionersByIds(db: Db, practice: string, ids: string[]): Promise<Practitioner[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.query<PractitionerRow>(`SELECT ${practitionerColumns} FROM practitioner WHERE practice = $1 AND id = ANY($2::text[]) ORDER BY array_position($2::text[], id)`, [practice, ids]);
+  return rows.map(toPractitioner);
+}

@@ -1,4 +1,6 @@
 import type { Resource } from '../fhir/datatypes.ts';
+import type { RecordWarning } from '../domain/clinical.ts';
+import { findRecordWarnings } from '../store/clinical-allergies.ts';
 import type { Db } from '../store/db.ts';
 
 /** What an area builder is given: the store and the patient whose record is being read. */
@@ -22,4 +24,20 @@ export interface AreaResult {
   lists: Resource[];
   resources: Resource[];
   linkedItems: { type: string; id: string }[];
+}
+
+const recordWarningsRead = new WeakMap<AreaContext, Promise<RecordWarning[]>>();
+
+/**
+ * The patient's record warnings (every area), read once per structured request however many
+ * areas ask: each area's lists pick their own with listWarnings(). Keyed by the context object,
+ * which lives exactly as long as one request.
+ */
+export function patientRecordWarnings(ctx: AreaContext): Promise<RecordWarning[]> {
+  let read = recordWarningsRead.get(ctx);
+  if (!read) {
+    read = findRecordWarnings(ctx.db, ctx.practice, ctx.patientId);
+    recordWarningsRead.set(ctx, read);
+  }
+  return read;
 }

@@ -1,9 +1,8 @@
 import type { ProcedureRequest } from '../domain/clinical.ts';
 import { ukDateTime } from '../fhir/datetime.ts';
 import type { Resource } from '../fhir/datatypes.ts';
-import { findRecordWarnings } from '../store/clinical-allergies.ts';
 import { findPatientDiaryEntries } from '../store/clinical-diary.ts';
-import type { AreaContext, AreaResult } from './area.ts';
+import { patientRecordWarnings, type AreaContext, type AreaResult } from './area.ts';
 import { profiles } from './fhir-urls.ts';
 import { listWarnings, primaryList } from './lists.ts';
 import { annotations, codeableConcept } from './referrals.ts';
@@ -26,7 +25,7 @@ import { annotations, codeableConcept } from './referrals.ts';
 export async function buildDiary(ctx: AreaContext, options: { searchDate?: string }): Promise<AreaResult> {
   const [{ entries, withheld }, recordWarnings] = await Promise.all([
     findPatientDiaryEntries(ctx.db, ctx.practice, ctx.patientId, { ...(options.searchDate && { searchDate: options.searchDate }), includeConfidential: ctx.includeConfidential ?? false }),
-    findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'diary'),
+    patientRecordWarnings(ctx),
   ]);
   const list = primaryList('diary', {
     patientId: ctx.patientId,

@@ -1,9 +1,8 @@
 import type { Coded, Immunisation } from '../domain/clinical.ts';
 import { ukDateTime } from '../fhir/datetime.ts';
 import type { Resource } from '../fhir/datatypes.ts';
-import { findRecordWarnings } from '../store/clinical-allergies.ts';
 import { findPatientImmunisations } from '../store/clinical-immunisations.ts';
-import type { AreaContext, AreaResult } from './area.ts';
+import { patientRecordWarnings, type AreaContext, type AreaResult } from './area.ts';
 import { profiles, structuredCodeSystems, structuredExtensions } from './fhir-urls.ts';
 import { listWarnings, primaryList } from './lists.ts';
 import { annotation, codeableConcept } from './coded.ts';
@@ -32,7 +31,7 @@ export async function buildImmunisations(
 ): Promise<AreaResult> {
   const [{ immunisations, withheld }, recordWarnings] = await Promise.all([
     findPatientImmunisations(ctx.db, ctx.practice, ctx.patientId, { includeNotGiven: options.includeNotGiven, includeConfidential: ctx.includeConfidential ?? false }),
-    findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'immunisations'),
+    patientRecordWarnings(ctx),
   ]);
   const list = primaryList('immunisations', {
     patientId: ctx.patientId,

@@ -1,9 +1,8 @@
 import type { DiagnosticReport, Observation, ObservationValue, ProcedureRequest, Specimen } from '../domain/clinical.ts';
 import { ukDateTime } from '../fhir/datetime.ts';
 import type { Resource } from '../fhir/datatypes.ts';
-import { findRecordWarnings } from '../store/clinical-allergies.ts';
 import { findPatientInvestigations } from '../store/clinical-investigations.ts';
-import type { AreaContext, AreaResult } from './area.ts';
+import { patientRecordWarnings, type AreaContext, type AreaResult } from './area.ts';
 import { profiles, structuredCodeSystems, structuredExtensions } from './fhir-urls.ts';
 import { listWarnings, primaryList } from './lists.ts';
 import { annotation, codeableConcept } from './coded.ts';
@@ -31,7 +30,7 @@ import { fhirQuantity, fhirValue } from './uncategorised.ts';
 export async function buildInvestigations(ctx: AreaContext, options: { period?: { start?: string; end?: string } }): Promise<AreaResult> {
   const [found, recordWarnings] = await Promise.all([
     findPatientInvestigations(ctx.db, ctx.practice, ctx.patientId, { ...(options.period && { period: options.period }), includeConfidential: ctx.includeConfidential ?? false }),
-    findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'investigations'),
+    patientRecordWarnings(ctx),
   ]);
   const list = primaryList('investigations', {
     patientId: ctx.patientId,

@@ -3,9 +3,8 @@ import type {
 } from '../domain/clinical.ts';
 import { addDays } from '../fhir/datetime.ts';
 import type { Resource } from '../fhir/datatypes.ts';
-import { findRecordWarnings } from '../store/clinical-allergies.ts';
 import { findPatientMedications } from '../store/clinical-medications.ts';
-import type { AreaContext, AreaResult } from './area.ts';
+import { patientRecordWarnings, type AreaContext, type AreaResult } from './area.ts';
 import { annotation, codeableConcept } from './coded.ts';
 import { profiles, structuredCodeSystems } from './fhir-urls.ts';
 import { listWarnings, primaryList, warningDate } from './lists.ts';
@@ -40,7 +39,7 @@ export async function buildMedications(
     : { includeIssues: options.includePrescriptionIssues, searchFromDate: options.searchFromDate };
   const [found, recordWarnings] = await Promise.all([
     findPatientMedications(ctx.db, ctx.practice, ctx.patientId, { ...search, includeConfidential: ctx.includeConfidential ?? false }),
-    findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'medications'),
+    patientRecordWarnings(ctx),
   ]);
 
   const planById = new Map(found.plans.map((p) => [p.id, p]));

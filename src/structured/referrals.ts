@@ -1,9 +1,8 @@
 import type { Coded, Note, Referral } from '../domain/clinical.ts';
 import { ukDateTime } from '../fhir/datetime.ts';
 import type { Resource } from '../fhir/datatypes.ts';
-import { findRecordWarnings } from '../store/clinical-allergies.ts';
 import { findPatientReferrals } from '../store/clinical-referrals.ts';
-import type { AreaContext, AreaResult } from './area.ts';
+import { patientRecordWarnings, type AreaContext, type AreaResult } from './area.ts';
 import { annotation, codeableConcept as coded } from './coded.ts';
 import { profiles, structuredExtensions } from './fhir-urls.ts';
 import { listWarnings, primaryList } from './lists.ts';
@@ -27,7 +26,7 @@ import { listWarnings, primaryList } from './lists.ts';
 export async function buildReferrals(ctx: AreaContext, options: { period?: { start?: string; end?: string } }): Promise<AreaResult> {
   const [{ referrals, withheld }, recordWarnings] = await Promise.all([
     findPatientReferrals(ctx.db, ctx.practice, ctx.patientId, { ...(options.period && { period: options.period }), includeConfidential: ctx.includeConfidential ?? false }),
-    findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'referrals'),
+    patientRecordWarnings(ctx),
   ]);
   const list = primaryList('referrals', {
     patientId: ctx.patientId,

@@ -1,9 +1,8 @@
 import type { Observation, ObservationValue, Quantity } from '../domain/clinical.ts';
 import { ukDateTime } from '../fhir/datetime.ts';
 import type { Resource } from '../fhir/datatypes.ts';
-import { findRecordWarnings } from '../store/clinical-allergies.ts';
 import { findUncategorisedObservations } from '../store/clinical-observations.ts';
-import type { AreaContext, AreaResult } from './area.ts';
+import { patientRecordWarnings, type AreaContext, type AreaResult } from './area.ts';
 import { codeableConcept } from './coded.ts';
 import { profiles } from './fhir-urls.ts';
 import { listWarnings, primaryList } from './lists.ts';
@@ -29,7 +28,7 @@ import { listWarnings, primaryList } from './lists.ts';
 export async function buildUncategorised(ctx: AreaContext, options: { period?: { start?: string; end?: string } }): Promise<AreaResult> {
   const [{ observations, withheld }, recordWarnings] = await Promise.all([
     findUncategorisedObservations(ctx.db, ctx.practice, ctx.patientId, { ...(options.period && { period: options.period }), includeConfidential: ctx.includeConfidential ?? false }),
-    findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'uncategorised'),
+    patientRecordWarnings(ctx),
   ]);
   const returned = new Set(observations.map((o) => o.id));
   const resources = observations.map((o) => uncategorisedObservation(o, ctx.patientId, returned));
