@@ -1,7 +1,7 @@
 import { addDays, ukStartOfDay } from '../fhir/datetime.ts';
 import type { Coded, DiagnosticReport, Identifier, Note, Observation, ObservationKind, ProcedureRequest, Specimen } from '../domain/clinical.ts';
 import type { Db } from './db.ts';
-import { findRelated, observationFromRow, type ObservationRow } from './clinical-observations.ts';
+import { findPatientRelated, observationFromRow, type ObservationRow } from './clinical-observations.ts';
 
 /**
  * Access Record Structured: a patient's investigations (structured digest §16) — pathology reports
@@ -135,46 +135,43 @@ export async function findPatientInvestigations(
     [practice, returnedReports.map((r) => r.id)],
   );
 
-  // The observations, closed over has-member (group → results) and filing comments derived-from them.
-  const observationRows = new Map<string, ObservationRow>();
-  const related = new Map<string, Observation['related']>();
-  const withheldObservations = new Set<string>();
-  let pending = [...new Set(itemRows.filter((i) => i.item_type === 'Observation').map((i) => i.item_id))];
-  while (pending.length > 0) {
-    const rows = await db.query<ObservationRow>(
+  // The observations, closed over has-member (group → results) and filing comments derived-from
+  // them. The patient's investigation observations and their hierarchy are read in two queries and
+  // the closure is walked in memory: a record holds hundreds of them at most, and a round trip per
+  // level of the hierarchy cost more than reading the few that are not brought in.
+  const [candidateRows, related] = await Promise.all([
+    db.query<ObservationRow>(
       `SELECT o.id, o.patient_id, o.identifiers, o.kind, o.status, o.category, o.code, o.effective_start, o.effective_end,
               o.issued_at, o.performer_practitioner_id, o.performer_organization_id, o.value, o.interpretation, o.comment,
               o.reference_range, o.components, o.specimen_id,
               CASE WHEN e.confidential THEN NULL ELSE o.encounter_id END AS encounter_id, o.confidential
          FROM observation o
          LEFT JOIN encounter e ON e.practice = o.practice AND e.id = o.encounter_id
-        WHERE o.practice = $1 AND o.patient_id = $2 AND o.id = ANY($3::text[]) AND o.kind = ANY($4::text[])`,
-      [practice, patientId, pending, investigationKinds],
-    );
-    const added: string[] = [];
-    for (const row of rows) {
-      if (observationRows.has(row.id) || withheldObservations.has(row.id)) continue;
-      if (row.confidential && !include) {
-        withheldObservations.add(row.id);
-        continue;
-      }
-      observationRows.set(row.id, row);
-      added.push(row.id);
+        WHERE o.practice = $1 AND o.patient_id = $2 AND o.kind = ANY($3::text[])`,
+      [practice, patientId, investigationKinds],
+    ),
+    findPatientRelated(db, practice, patientId),
+  ]);
+  const candidates = new Map(candidateRows.map((row) => [row.id, row]));
+  const filingsOf = new Map<string, string[]>();
+  for (const row of candidateRows) {
+    if (row.kind !== 'filing-comment') continue;
+    for (const r of related.get(row.id) ?? []) if (r.type === 'derived-from') filingsOf.set(r.targetId, [...(filingsOf.get(r.targetId) ?? []), row.id]);
+  }
+  const observationRows = new Map<string, ObservationRow>();
+  const withheldObservations = new Set<string>();
+  const pending = [...new Set(itemRows.filter((i) => i.item_type === 'Observation').map((i) => i.item_id))];
+  while (pending.length > 0) {
+    const id = pending.shift()!;
+    const row = candidates.get(id);
+    if (!row || observationRows.has(id) || withheldObservations.has(id)) continue;
+    if (row.confidential && !include) {
+      withheldObservations.add(id);
+      continue;
     }
-    if (added.length === 0) break;
-    const addedRelated = await findRelated(db, practice, added);
-    for (const [id, list] of addedRelated) related.set(id, list);
-    const filings = await db.query<{ observation_id: string }>(
-      `SELECT r.observation_id
-         FROM observation_related r
-         JOIN observation o ON o.practice = r.practice AND o.id = r.observation_id
-        WHERE r.practice = $1 AND r.type = 'derived-from' AND r.target_id = ANY($2::text[]) AND o.kind = 'filing-comment'`,
-      [practice, added],
-    );
-    const next = new Set<string>();
-    for (const list of addedRelated.values()) for (const r of list) if (r.type === 'has-member') next.add(r.targetId);
-    for (const f of filings) next.add(f.observation_id);
-    pending = [...next].filter((id) => !observationRows.has(id) && !withheldObservations.has(id));
+    observationRows.set(id, row);
+    for (const r of related.get(id) ?? []) if (r.type === 'has-member') pending.push(r.targetId);
+    pending.push(...(filingsOf.get(id) ?? []));
   }
   withheld += withheldObservations.size;
 

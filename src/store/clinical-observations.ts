@@ -129,10 +129,22 @@ export async function findUncategorisedObservations(
   };
 }
 
+/** The stored hierarchy of every observation of a patient, in position order. */
+export async function findPatientRelated(db: Db, practice: string, patientId: string): Promise<Map<string, Observation['related']>> {
+  const rows = await db.query<RelatedRow>(
+    `SELECT r.observation_id, r.type, r.target_id
+       FROM observation_related r
+       JOIN observation o ON o.practice = r.practice AND o.id = r.observation_id
+      WHERE r.practice = $1 AND o.patient_id = $2
+      ORDER BY r.observation_id, r.position`,
+    [practice, patientId],
+  );
+  return relatedById(rows);
+}
+
 /** The stored hierarchy of the given observations, in position order. */
 export async function findRelated(db: Db, practice: string, ids: string[]): Promise<Map<string, Observation['related']>> {
-  const byId = new Map<string, Observation['related']>();
-  if (ids.length === 0) return byId;
+  if (ids.length === 0) return new Map();
   const rows = await db.query<RelatedRow>(
     `SELECT observation_id, type, target_id
        FROM observation_related
@@ -140,6 +152,11 @@ export async function findRelated(db: Db, practice: string, ids: string[]): Prom
       ORDER BY observation_id, position`,
     [practice, ids],
   );
+  return relatedById(rows);
+}
+
+function relatedById(rows: RelatedRow[]): Map<string, Observation['related']> {
+  const byId = new Map<string, Observation['related']>();
   for (const r of rows) {
     const list = byId.get(r.observation_id) ?? [];
     list.push({ type: r.type, targetId: r.target_id });
