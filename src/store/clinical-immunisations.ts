@@ -91,13 +91,15 @@ export async function findPatientImmunisations(
             CASE WHEN e.confidential THEN NULL ELSE i.encounter_id END AS encounter_id, i.notes, i.confidential
        FROM immunisation i
        LEFT JOIN encounter e ON e.practice = i.practice AND e.id = i.encounter_id
-      WHERE i.practice = $1 AND i.patient_id = $2 AND (NOT i.not_given OR $3::boolean)
+      WHERE i.practice = $1 AND i.patient_id = $2
       ORDER BY i.given_at NULLS LAST, i.recorded_at, i.id`,
-    [practice, patientId, options.includeNotGiven],
+    [practice, patientId],
   );
   let withheld = 0;
   const immunisations: Immunisation[] = [];
+  // Not-given ones are filtered here, not in SQL: every reader of a record then shares one read.
   for (const row of rows) {
+    if (row.not_given && !options.includeNotGiven) continue;
     if (row.confidential && !options.includeConfidential) withheld++;
     else immunisations.push(toImmunisation(row));
   }
