@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { auditToken } from '../src/consumer/audit-token.ts';
+import { addPatients } from './add-patients.ts';
 import { bookThenCancel, percentile } from './book-cancel.ts';
 
 const { values: args } = parseArgs({
@@ -24,7 +25,11 @@ const { values: args } = parseArgs({
     'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
     // PostgreSQL only: add a year of diary for 50 more practitioners, then search again.
     'year-diary': { type: 'boolean', default: true },
-    // Only the interactions whose name contains this text (and no book/cancel or year-of-diary runs).
+    // PostgreSQL only: add this many patients, each with a copy of the richest test patient's
+    // record, then read the structured record again (0: skip).
+    patients: { type: 'string', default: '100000' },
+    // Only the interactions whose name contains this text (no book/cancel or year-of-diary runs;
+    // the many-patients run only when structured ones are selected).
     only: { type: 'string' },
   },
 });
@@ -164,6 +169,19 @@ async function addYearOfDiary(databaseUrl: string): Promise<number> {
   return result.rowCount ?? 0;
 }
 
+/** The structured cases again after adding `count` patients with records like the richest one's. */
+async function structuredWithManyPatients(databaseUrl: string, count: number, base: string, store: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const started = Date.now();
+  const rows = await addPatients(client, 'B82617', '2', count);
+  await client.end();
+  const lines = [`added ${count} patients (${(rows / 1e6).toFixed(1)}M rows) in ${Math.round((Date.now() - started) / 1000)} s`];
+  console.log(lines[0]);
+  for (const c of structuredCases) lines.push(await compareWithRaw({ ...c, name: `${c.name} +${Math.round(count / 1000)}k pts` }, base, store));
+  return lines;
+}
+
 async function benchStore(store: 'embedded' | 'postgres'): Promise<string[]> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' };
   let dataDir: string | undefined;
@@ -191,6 +209,9 @@ async function benchStore(store: 'embedded' | 'postgres'): Promise<string[]> {
   }
   const base = `${provider.origin}/B82617/STU3/1/gpconnect`;
   for (const c of cases) if (!args.only || c.name.includes(args.only)) lines.push(await compareWithRaw(c, base, store));
+  if (store === 'postgres' && Number(args.patients) > 0 && (!args.only || 'structured'.includes(args.only) || args.only.includes('structured'))) {
+    lines.push(...(await structuredWithManyPatients(env.DATABASE_URL!, Number(args.patients), base, store)));
+  }
   if (args.only) {
     await stop(provider.child);
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
