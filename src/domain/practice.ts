@@ -1,3 +1,5 @@
+import type { StructuredArea } from './structured-areas.ts';
+
 /** A GP practice this deployment serves, addressed by its ODS code in the service root URL. */
 export interface Practice {
   odsCode: string;
@@ -10,6 +12,8 @@ export interface Practice {
     appointments: boolean;
     structured: boolean;
   };
+  /** Access Record Structured areas switched off here (empty: every area on). */
+  structuredAreasDisabled: ReadonlySet<StructuredArea>;
 }
 
 /** The switches a practice's data controller holds (spec NFR: each off until switched on). */

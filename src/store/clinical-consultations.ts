@@ -1,13 +1,14 @@
-import type { ClinicalItemType, Coded, ConsultationSection, Encounter, Identifier, Observation } from '../domain/clinical.ts';
+import type { ClinicalItemType, Coded, ConsultationSection, Encounter, Identifier, Note, Observation, ProcedureRequest } from '../domain/clinical.ts';
 import { addDays, ukStartOfDay } from '../fhir/datetime.ts';
 import type { Db } from './db.ts';
-import { findRelated, observationFromRow, observationSelect, type ObservationRow } from './clinical-observations.ts';
+import { findPatientRelated, observationFromRow, observationSelect, type ObservationRow } from './clinical-observations.ts';
 
 /**
  * Access Record Structured: a patient's consultations (tables `encounter`, `consultation_section`,
- * `consultation_item`, 0003_clinical.sql) and the observations they hold, keyed by practice and
- * patient. The items themselves are read through the other areas' store functions; only the
- * observations (comment notes are returned nowhere else) are read here by id.
+ * `consultation_item`, 0003_clinical.sql), keyed by practice and patient. The items themselves are
+ * mostly read through the other areas' store functions; the observations (comment notes are
+ * returned nowhere else) and the procedure requests (completed diary entries and test requests too,
+ * which no area returns) are read here by id.
  */
 
 interface EncounterRow {
@@ -177,25 +178,69 @@ async function findSections(db: Db, practice: string, encounterIds: string[]): P
  */
 export async function findObservationsByIds(db: Db, practice: string, patientId: string, ids: string[]): Promise<Observation[]> {
   if (ids.length === 0) return [];
+  // Every observation of the patient, filtered here: the consultations and the problems' linked
+  // items of one record then share one read (through readOnce) instead of a round trip per id set.
   const [rows, related] = await Promise.all([
-    db.query<ObservationRow>(`${observationSelect} WHERE o.practice = $1 AND o.patient_id = $2 AND o.id = ANY($3::text[]) ORDER BY o.id`, [
-      practice, patientId, ids,
-    ]),
-    findRelated(db, practice, ids),
+    db.query<ObservationRow>(`${observationSelect} WHERE o.practice = $1 AND o.patient_id = $2 ORDER BY o.id`, [practice, patientId]),
+    findPatientRelated(db, practice, patientId),
   ]);
-  return rows.map((r) => observationFromRow(r, related.get(r.id) ?? []));
+  const wanted = new Set(ids);
+  return rows.filter((r) => wanted.has(r.id)).map((r) => observationFromRow(r, related.get(r.id) ?? []));
+}
+
+interface ProcedureRequestRow {
+  id: string;
+  patient_id: string;
+  identifiers: Identifier[];
+  kind: ProcedureRequest['kind'];
+  status: ProcedureRequest['status'];
+  code: Coded;
+  authored_at: Date | null;
+  requester_id: string | null;
+  performer_organization_id: string | null;
+  due_start: string | null;
+  due_end: string | null;
+  reason_codes: Coded[];
+  encounter_id: string | null;
+  notes: Note[];
+  confidential: boolean;
 }
 
 /**
- * Whether each of the patient's diagnostic reports of the given ids is confidential (reports of
- * another patient, or unknown ids, are absent from the map). The consultations area names reports
- * only by a placeholder, and never a confidential one.
+ * The patient's procedure requests of the given ids, of either kind and any status: a consultation
+ * may hold active or completed diary entries and test requests, and the caller decides what each
+ * becomes (digest §13). Confidential ones are included (the caller withholds them); a confidential
+ * consultation is never named.
  */
-export async function findReportConfidentiality(db: Db, practice: string, patientId: string, ids: string[]): Promise<Map<string, boolean>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.query<{ id: string; confidential: boolean }>(
-    `SELECT id, confidential FROM diagnostic_report WHERE practice = $1 AND patient_id = $2 AND id = ANY($3::text[])`,
+export async function findProcedureRequestsByIds(db: Db, practice: string, patientId: string, ids: string[]): Promise<ProcedureRequest[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.query<ProcedureRequestRow>(
+    `SELECT p.id, p.patient_id, p.identifiers, p.kind, p.status, p.code, p.authored_at, p.requester_id, p.performer_organization_id,
+            p.due_start, p.due_end, p.reason_codes, CASE WHEN e.confidential THEN NULL ELSE p.encounter_id END AS encounter_id,
+            p.notes, p.confidential
+       FROM procedure_request p
+       LEFT JOIN encounter e ON e.practice = p.practice AND e.id = p.encounter_id
+      WHERE p.practice = $1 AND p.patient_id = $2 AND p.id = ANY($3::text[])
+      ORDER BY p.id`,
     [practice, patientId, ids],
   );
-  return new Map(rows.map((r) => [r.id, r.confidential]));
+  return rows.map((r): ProcedureRequest => {
+    const p: ProcedureRequest = {
+      id: r.id,
+      patientId: r.patient_id,
+      identifiers: r.identifiers,
+      confidential: r.confidential,
+      kind: r.kind,
+      status: r.status,
+      code: r.code,
+      reasonCodes: r.reason_codes ?? [],
+      notes: r.notes ?? [],
+    };
+    if (r.authored_at) p.authoredAt = r.authored_at;
+    if (r.requester_id) p.requesterId = r.requester_id;
+    if (r.performer_organization_id) p.performerOrganizationId = r.performer_organization_id;
+    if (r.due_start) p.due = r.due_end ? { start: r.due_start, end: r.due_end } : { start: r.due_start };
+    if (r.encounter_id) p.encounterId = r.encounter_id;
+    return p;
+  });
 }

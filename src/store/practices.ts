@@ -1,4 +1,5 @@
 import type { Capability, Practice } from '../domain/practice.ts';
+import { isStructuredArea, structuredAreas, type StructuredArea } from '../domain/structured-areas.ts';
 import type { Db } from './db.ts';
 
 interface PracticeRow {
@@ -9,6 +10,7 @@ interface PracticeRow {
   gpconnect_enabled: boolean;
   appointments_enabled: boolean;
   structured_enabled: boolean;
+  structured_areas_disabled: string[];
 }
 
 export async function listPractices(db: Db): Promise<Practice[]> {
@@ -19,6 +21,7 @@ export async function listPractices(db: Db): Promise<Practice[]> {
     asid: row.asid,
     organizationId: row.organization_id,
     enabled: { gpconnect: row.gpconnect_enabled, appointments: row.appointments_enabled, structured: row.structured_enabled },
+    structuredAreasDisabled: new Set(row.structured_areas_disabled.filter(isStructuredArea)),
   }));
 }
 
@@ -28,6 +31,29 @@ export async function setEnabled(db: Db, odsCode: string, capability: Capability
     const updated = await tx.query(`UPDATE practice SET ${capability}_enabled = $2 WHERE ods_code = $1 RETURNING ods_code`, [odsCode, enabled]);
     if (updated.length === 0) return false;
     await tx.query('INSERT INTO enablement_change (practice, capability, enabled, changed_by) VALUES ($1, $2, $3, $4)', [odsCode, capability, enabled, changedBy]);
+    return true;
+  });
+}
+
+/**
+ * Switches one Access Record Structured clinical area on or off for a practice, recorded in
+ * enablement_change as capability `structured:<area>` alongside the capability switches. False
+ * when there is no such practice. An unknown area is refused rather than stored, so a typo can
+ * never look like a switch that worked.
+ */
+export async function setStructuredAreaEnabled(db: Db, odsCode: string, area: StructuredArea, enabled: boolean, changedBy: string): Promise<boolean> {
+  if (!isStructuredArea(area)) throw new RangeError(`Unknown structured area "${String(area)}": one of ${structuredAreas.join(', ')}`);
+  return db.transaction(async (tx) => {
+    // Removing first keeps each area at most once whichever way it is switched, however often.
+    const updated = await tx.query(
+      `UPDATE practice
+          SET structured_areas_disabled = CASE WHEN $2 THEN array_remove(structured_areas_disabled, $3)
+                                               ELSE array_append(array_remove(structured_areas_disabled, $3), $3) END
+        WHERE ods_code = $1 RETURNING ods_code`,
+      [odsCode, enabled, area],
+    );
+    if (updated.length === 0) return false;
+    await tx.query('INSERT INTO enablement_change (practice, capability, enabled, changed_by) VALUES ($1, $2, $3, $4)', [odsCode, `structured:${area}`, enabled, changedBy]);
     return true;
   });
 }

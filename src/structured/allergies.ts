@@ -1,8 +1,8 @@
 import type { Allergy } from '../domain/clinical.ts';
 import { ukDateTime } from '../fhir/datetime.ts';
 import type { Resource } from '../fhir/datatypes.ts';
-import { findPatientAllergies, findRecordWarnings } from '../store/clinical-allergies.ts';
-import type { AreaContext, AreaResult } from './area.ts';
+import { findPatientAllergies } from '../store/clinical-allergies.ts';
+import { patientRecordWarnings, type AreaContext, type AreaResult } from './area.ts';
 import { codeableConcept } from './coded.ts';
 import { profiles, snomedCodes, structuredCodeSystems, structuredExtensions } from './fhir-urls.ts';
 import { listWarnings, primaryList } from './lists.ts';
@@ -26,7 +26,7 @@ import { listWarnings, primaryList } from './lists.ts';
 export async function buildAllergies(ctx: AreaContext, options: { includeResolved: boolean }): Promise<AreaResult> {
   const [{ allergies, withheld }, recordWarnings] = await Promise.all([
     findPatientAllergies(ctx.db, ctx.practice, ctx.patientId, { includeResolved: options.includeResolved, includeConfidential: ctx.includeConfidential ?? false }),
-    findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'allergies'),
+    patientRecordWarnings(ctx),
   ]);
 
   const recorded = allergies.filter((a) => a.clinicalStatus === 'active');
@@ -66,9 +66,30 @@ export function isNoKnownAllergy(a: Allergy): boolean {
   return (a.code.coding ?? []).some((c) => c.system === structuredCodeSystems.snomed && snomedCodes.noKnownAllergy.includes(c.code));
 }
 
-/** What a person would call the allergy: the text, else the first coding's display. */
+/** What a person would call the allergy: the text, else the first coding's display (as its AllergyIntolerance.code has them). */
 export function allergyTerm(a: Allergy): string {
-  return a.code.text ?? a.code.coding?.find((c) => c.display)?.display ?? 'Allergy';
+  return codeTerm(allergyCode(a));
+}
+
+/**
+ * How any resource other than the Ended allergies list names an ended allergy (digest §10 REC):
+ * the allergy is contained in that List, so nothing else can resolve a reference to it, and a
+ * display-only reference keeps every reference of the bundle resolvable.
+ */
+export function endedAllergyDisplay(a: Allergy): string {
+  return endedAllergyLabel(allergyTerm(a));
+}
+
+/** The same display, from the AllergyIntolerance resource contained in an Ended allergies list. */
+export function endedAllergyDisplayOf(allergyIntolerance: Resource): string {
+  return endedAllergyLabel(codeTerm((allergyIntolerance.code ?? {}) as Resource));
+}
+
+const endedAllergyLabel = (term: string) => `Ended allergy: ${term}`;
+
+function codeTerm(code: Resource): string {
+  const codings = (code.coding ?? []) as { display?: string }[];
+  return (code.text as string | undefined) ?? codings.find((c) => c.display)?.display ?? 'Allergy';
 }
 
 const noEndReason = 'No information available';

@@ -4,20 +4,21 @@ import type {
 } from '../domain/clinical.ts';
 import { ukDateTime } from '../fhir/datetime.ts';
 import type { Resource } from '../fhir/datatypes.ts';
-import { findPatientAllergies, findRecordWarnings } from '../store/clinical-allergies.ts';
-import { findObservationsByIds, findPatientConsultations, findReportConfidentiality, type StoredConsultation } from '../store/clinical-consultations.ts';
-import { findPatientDiaryEntries } from '../store/clinical-diary.ts';
+import { findPatientAllergies } from '../store/clinical-allergies.ts';
+import { findObservationsByIds, findPatientConsultations, findProcedureRequestsByIds, type StoredConsultation } from '../store/clinical-consultations.ts';
 import { findPatientImmunisations } from '../store/clinical-immunisations.ts';
 import { findPatientMedications } from '../store/clinical-medications.ts';
 import { findPatientProblems, type StoredProblem } from '../store/clinical-problems.ts';
 import { findPatientReferrals } from '../store/clinical-referrals.ts';
-import { allergyIntolerance, allergyTerm } from './allergies.ts';
-import type { AreaContext, AreaResult } from './area.ts';
+import { allergyIntolerance, endedAllergyDisplay } from './allergies.ts';
+import { patientRecordWarnings, type AreaContext, type AreaResult } from './area.ts';
 import { CollectedItems } from './collected-items.ts';
+import { procedureAsText } from './consultation-text-items.ts';
 import { withoutMissingEncounters } from './encounter-references.ts';
 import { diaryProcedureRequest } from './diary.ts';
 import { profiles, structuredCodeSystems, structuredExtensions } from './fhir-urls.ts';
 import { immunization } from './immunisations.ts';
+import { findItemReports, reportResources, type HeldReport, type ItemReports } from './linked-reports.ts';
 import { listWarnings, primaryList, secondaryList, type ListItem, type SecondaryListCode } from './lists.ts';
 import { medicationRequestResource, medicationResource, medicationStatementResource } from './medications.ts';
 import { conditionResource, problemExtensions } from './problems.ts';
@@ -40,8 +41,13 @@ import { uncategorisedObservation } from './uncategorised.ts';
  *   when it is itself in the consultation; lists name the plan or issue as the consultation does);
  *   active allergies top level; ended allergies contained in an "Ended allergies" list (display-only
  *   references elsewhere); immunisations; uncategorised observations and comment notes; referrals;
- *   diary entries. Investigations and documents are not supported by this area yet: a display-only
- *   placeholder stands in for them.
+ *   active diary entries; investigations — a report, one of its test group / result / filing comment
+ *   observations, or the test request it answers — as `DiagnosticReport/<id>` with the whole report
+ *   (test request, specimens, observations; linked-reports.ts).
+ * - Completed diary entries and test requests no report answers are returned as text: a comment
+ *   note Observation (consultation-text-items.ts). Cancelled diary entries are not returned.
+ * - Documents are out of scope (Access Record Structured does not return DocumentReference): a
+ *   display-only "Documents items are not supported by the provider system" stands in for them.
  * - "Consultations - … contained in consultations" lists, one per area with items (medications by
  *   `MedicationStatement/<id>`), or with a confidential item withheld.
  * - Confidential consultations are left out (confidential-items on the primary list); confidential
@@ -62,7 +68,7 @@ export async function buildConsultations(
       ...(options.mostRecent !== undefined && { mostRecent: options.mostRecent }),
       includeConfidential: ctx.includeConfidential ?? false,
     }),
-    findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'consultations'),
+    patientRecordWarnings(ctx),
   ]);
   const items = await loadItems(ctx, consultations);
   const collected = new Collected();
@@ -81,7 +87,12 @@ export async function buildConsultations(
   const tidy = (r: Resource) => withoutMissingEncounters(r, (id) => encounterIds.has(id));
 
   const resources: Resource[] = returnedConsultations.map((c) => encounterResource(c, ctx.patientId));
-  resources.push(...[...collected.problems.values()].map((p) => conditionResource(p, ctx.patientId, inBundle)));
+  // An ended allergy is contained in the Ended allergies list: a problem names it by display only.
+  const endedAllergy = (type: string, id: string) => {
+    const a = type === 'AllergyIntolerance' ? collected.endedAllergies.get(id) : undefined;
+    return a && endedAllergyDisplay(a);
+  };
+  resources.push(...[...collected.problems.values()].map((p) => conditionResource(p, ctx.patientId, inBundle, endedAllergy)));
   const returnedPlans = new Map([...collected.statements.values()].map(({ plan }) => [plan.id, plan]));
   for (const { statement, plan } of collected.statements.values()) {
     resources.push(tidy(medicationStatementResource(statement, plan, ctx.patientId)));
@@ -95,6 +106,8 @@ export async function buildConsultations(
   for (const o of collected.observations.values()) resources.push(tidy(uncategorisedObservation(o, ctx.patientId, observationIds)));
   for (const r of collected.referrals.values()) resources.push(tidy(referralRequest(r, ctx.patientId, { withContext: true })));
   for (const e of collected.diary.values()) resources.push(tidy(diaryProcedureRequest(e, ctx.patientId, { withContext: true })));
+  for (const r of reportResources(collected.reports.values(), ctx.patientId)) resources.push(tidy(r));
+  for (const o of collected.textItems.values()) resources.push(uncategorisedObservation(o, ctx.patientId, new Set()));
 
   const lists: Resource[] = [
     primaryList('consultations', {
@@ -136,6 +149,7 @@ export async function buildConsultations(
     ...[...collected.observations.keys()].map((id) => ({ type: 'Observation', id })),
     ...[...collected.referrals.keys()].map((id) => ({ type: 'ReferralRequest', id })),
     ...[...collected.diary.keys()].map((id) => ({ type: 'ProcedureRequest', id })),
+    ...[...collected.reports.keys()].map((id) => ({ type: 'DiagnosticReport', id })),
   ];
   return { lists, resources, linkedItems };
 }
@@ -154,8 +168,8 @@ export const participantTypes = {
   primaryPerformer: { system: 'http://hl7.org/fhir/v3/ParticipationType', code: 'PPRF', display: 'primary performer' },
 } as const;
 
+/** Documents are not returned by Access Record Structured 1.6 (digest §18.5 placeholder). */
 const notSupported = {
-  investigations: 'Investigations items are not supported by the provider system',
   documents: 'Documents items are not supported by the provider system',
 } as const;
 
@@ -168,6 +182,7 @@ const secondaryOrder: SecondaryListCode[] = [
   'consultations-allergies-that-have-been-ended-contained-in-consultations',
   'consultations-diary-entries-contained-in-consultations',
   'consultations-immunisations-contained-in-consultations',
+  'consultations-investigations-contained-in-consultations',
   'consultations-medications-contained-in-consultations',
   'consultations-outbound-referrals-in-consultations',
   'consultations-problems-contained-in-consultations',
@@ -185,9 +200,10 @@ interface Items {
   immunisations: Map<string, Immunisation>;
   observations: Map<string, Observation>;
   referrals: Map<string, Referral>;
-  diary: Map<string, ProcedureRequest>;
-  /** Report id → confidential. */
-  reports: Map<string, boolean>;
+  /** Diary entries (any status) and test requests. */
+  procedures: Map<string, ProcedureRequest>;
+  /** The reports of the investigation items (reports, their observations, their test requests). */
+  reports: ItemReports;
   problems: Map<string, StoredProblem>;
   withheldProblems: Set<string>;
   /** Migrate with sensitive information: confidential items are returned like any other. */
@@ -200,16 +216,21 @@ async function loadItems(ctx: AreaContext, consultations: StoredConsultation[]):
   const has = (type: string) => idsOf(type).length > 0;
   const hasProblems = consultations.some((c) => c.sections.some((s) => s.relatedProblemId));
   const { db, practice, patientId } = ctx;
-  const [allergies, medications, immunisations, observations, referrals, diary, reports, problems] = await Promise.all([
+  const [allergies, medications, immunisations, observations, referrals, procedures, problems] = await Promise.all([
     has('AllergyIntolerance') ? findPatientAllergies(db, practice, patientId, { includeResolved: true, includeConfidential: true }) : undefined,
     has('MedicationRequest') ? findPatientMedications(db, practice, patientId, { includeIssues: true, includeConfidential: true }) : undefined,
     has('Immunization') ? findPatientImmunisations(db, practice, patientId, { includeNotGiven: true, includeConfidential: true }) : undefined,
     findObservationsByIds(db, practice, patientId, idsOf('Observation')),
     has('ReferralRequest') ? findPatientReferrals(db, practice, patientId, { includeConfidential: true }) : undefined,
-    has('ProcedureRequest') ? findPatientDiaryEntries(db, practice, patientId, { includeConfidential: true }) : undefined,
-    findReportConfidentiality(db, practice, patientId, idsOf('DiagnosticReport')),
+    findProcedureRequestsByIds(db, practice, patientId, idsOf('ProcedureRequest')),
     hasProblems ? findPatientProblems(db, practice, patientId, { includeConfidential: ctx.includeConfidential ?? false }) : undefined,
   ]);
+  // Investigations are read only when an item is one: a report, one of its observations, a test request.
+  const reports = await findItemReports(ctx, {
+    reports: idsOf('DiagnosticReport'),
+    observations: observations.filter((o) => o.kind !== 'uncategorised' && o.kind !== 'narrative').map((o) => o.id),
+    requests: procedures.filter((p) => p.kind === 'test-request').map((p) => p.id),
+  });
   const byId = <T extends { id: string }>(xs: readonly T[] | undefined) => new Map((xs ?? []).map((x) => [x.id, x]));
   return {
     allergies: byId(allergies?.allergies),
@@ -219,7 +240,7 @@ async function loadItems(ctx: AreaContext, consultations: StoredConsultation[]):
     immunisations: byId(immunisations?.immunisations),
     observations: byId(observations),
     referrals: byId(referrals?.referrals),
-    diary: byId(diary?.entries),
+    procedures: byId(procedures),
     reports,
     problems: byId(problems?.problems),
     withheldProblems: new Set((problems?.withheld ?? []).map((p) => p.id)),
@@ -232,6 +253,10 @@ async function loadItems(ctx: AreaContext, consultations: StoredConsultation[]):
 /** The items (and problems) the returned consultations reference, once each, and the secondary lists' entries. */
 class Collected extends CollectedItems {
   readonly problems = new Map<string, StoredProblem>();
+  /** Investigations, by report id, each with everything it holds. */
+  readonly reports = new Map<string, HeldReport>();
+  /** Completed diary entries and unanswered test requests, as comment-note Observations (by item id). */
+  readonly textItems = new Map<string, Observation>();
 
   /** `Type/id` of every top-level resource the area returns. */
   keys(encounterIds: ReadonlySet<string>): Set<string> {
@@ -249,6 +274,13 @@ class Collected extends CollectedItems {
     add('ReferralRequest', this.referrals.keys());
     add('ProcedureRequest', this.diary.keys());
     add('Condition', this.problems.keys());
+    add('Observation', this.textItems.keys());
+    for (const { closure } of this.reports.values()) {
+      add('Observation', closure.observations);
+      add('Specimen', closure.specimens);
+      add('ProcedureRequest', closure.requests);
+    }
+    add('DiagnosticReport', this.reports.keys());
     return keys;
   }
 }
@@ -257,9 +289,21 @@ class Collected extends CollectedItems {
  * What one consultation item becomes in the structure lists: a reference, a display-only
  * placeholder, or nothing (withheld, or not an item retrieval returns). Records what is returned.
  */
-function resolveItem(item: ConsultationSection['items'][number], items: Items, collected: Collected): ListItem | undefined {
+function resolveItem(item: ConsultationSection['items'][number], c: StoredConsultation, items: Items, collected: Collected): ListItem | undefined {
   const withhold = (code: string) => { collected.withheld.add(code); return undefined; };
   const secret = (confidential: boolean) => confidential && !items.includeConfidential;
+  const investigations: SecondaryListCode = 'consultations-investigations-contained-in-consultations';
+  // An investigation is its report (digest §9), returned whole; a confidential report leaves no trace.
+  const report = (key: string): ListItem | undefined => {
+    const reportId = items.reports.reportOf.get(key);
+    if (reportId === undefined) return undefined;
+    const held = items.reports.returned.get(reportId);
+    if (!held) return withhold(investigations);
+    if (held.partlyWithheld) collected.withheld.add(investigations);
+    collected.reports.set(reportId, held);
+    collected.addSecondary(investigations, { reference: `DiagnosticReport/${reportId}` });
+    return { reference: `DiagnosticReport/${reportId}` };
+  };
   switch (item.type) {
     case 'MedicationRequest': {
       const request = items.requests.get(item.id);
@@ -291,7 +335,7 @@ function resolveItem(item: ConsultationSection['items'][number], items: Items, c
       if (ended) {
         // Contained in the Ended allergies list only: elsewhere named by display (digest §10 REC).
         collected.endedAllergies.set(a.id, a);
-        const display = { display: `Ended allergy: ${allergyTerm(a)}` };
+        const display = { display: endedAllergyDisplay(a) };
         collected.addSecondary(code, display);
         return display;
       }
@@ -312,11 +356,10 @@ function resolveItem(item: ConsultationSection['items'][number], items: Items, c
       if (!o) return undefined;
       const uncategorised = o.kind === 'uncategorised';
       if (secret(o.confidential)) {
-        return withhold(uncategorised || o.kind === 'narrative'
-          ? 'consultations-uncategorised-data-contained-in-consultations'
-          : 'consultations-investigations-contained-in-consultations');
+        return withhold(uncategorised || o.kind === 'narrative' ? 'consultations-uncategorised-data-contained-in-consultations' : investigations);
       }
-      if (!uncategorised && o.kind !== 'narrative') return { display: notSupported.investigations };
+      // A test group, result or filing comment: the consultation names its report.
+      if (!uncategorised && o.kind !== 'narrative') return report(`Observation/${o.id}`);
       collected.observations.set(o.id, o);
       if (uncategorised) collected.addSecondary('consultations-uncategorised-data-contained-in-consultations', { reference: `Observation/${o.id}` });
       return { reference: `Observation/${o.id}` };
@@ -330,20 +373,27 @@ function resolveItem(item: ConsultationSection['items'][number], items: Items, c
       return { reference: `ReferralRequest/${r.id}` };
     }
     case 'ProcedureRequest': {
-      // Active diary entries only (completed ones and test requests are not returned here).
-      const e = items.diary.get(item.id);
-      if (!e) return undefined;
-      if (secret(e.confidential)) return withhold('consultations-diary-entries-contained-in-consultations');
-      collected.diary.set(e.id, e);
-      collected.addSecondary('consultations-diary-entries-contained-in-consultations', { reference: `ProcedureRequest/${e.id}` });
-      return { reference: `ProcedureRequest/${e.id}` };
+      const p = items.procedures.get(item.id);
+      if (!p) return undefined;
+      const diary: SecondaryListCode = 'consultations-diary-entries-contained-in-consultations';
+      if (p.kind === 'diary' && p.status === 'active') {
+        if (secret(p.confidential)) return withhold(diary);
+        collected.diary.set(p.id, p);
+        collected.addSecondary(diary, { reference: `ProcedureRequest/${p.id}` });
+        return { reference: `ProcedureRequest/${p.id}` };
+      }
+      // A test request a report answers is that investigation.
+      if (p.kind === 'test-request' && items.reports.reportOf.has(`ProcedureRequest/${p.id}`)) {
+        return secret(p.confidential) ? withhold(investigations) : report(`ProcedureRequest/${p.id}`);
+      }
+      // The spec returns completed diary entries as text; a cancelled one is not returned.
+      if (p.kind === 'diary' && p.status !== 'completed') return undefined;
+      if (secret(p.confidential)) return withhold(p.kind === 'diary' ? diary : investigations);
+      collected.textItems.set(p.id, procedureAsText(p, c));
+      return { reference: `Observation/${p.id}` };
     }
-    case 'DiagnosticReport': {
-      const confidential = items.reports.get(item.id);
-      if (confidential === undefined) return undefined;
-      if (secret(confidential)) return withhold('consultations-investigations-contained-in-consultations');
-      return { display: notSupported.investigations };
-    }
+    case 'DiagnosticReport':
+      return report(`DiagnosticReport/${item.id}`);
     case 'DocumentReference':
       return { display: notSupported.documents };
   }
@@ -359,7 +409,11 @@ function consultationStructure(c: StoredConsultation, patientId: string, items: 
   if (!root) return [];
   const children = (parent: ConsultationSection, kind: ConsultationSection['kind']) =>
     c.sections.filter((s) => s.kind === kind && s.parentId === parent.id);
-  const resolve = (s: ConsultationSection) => s.items.flatMap((i) => resolveItem(i, items, collected) ?? []);
+  // Each item once per list: a report and one of its results in one heading are both the report.
+  const resolve = (s: ConsultationSection) => {
+    const entries = s.items.flatMap((i) => resolveItem(i, c, items, collected) ?? []);
+    return entries.filter((e, i) => !('reference' in e) || entries.findIndex((x) => 'reference' in x && x.reference === e.reference) === i);
+  };
   const list = (id: string, code: (typeof structureCodes)[keyof typeof structureCodes], title: string | undefined, entries: ListItem[], extension?: Resource[]) =>
     structureList(c, patientId, { id, code, title, entries, extension });
 

@@ -1,4 +1,5 @@
 import { isShareable, type Patient } from '../domain/patient.ts';
+import type { StructuredArea } from '../domain/structured-areas.ts';
 import type { Resource } from '../fhir/datatypes.ts';
 import { ukDate } from '../fhir/datetime.ts';
 import { GpcError } from '../fhir/errors.ts';
@@ -6,10 +7,12 @@ import { codeSystems, profiles } from '../fhir/systems.ts';
 import { patientResource } from '../foundations/patient-resource.ts';
 import { locationResource, organizationResource, practitionerResource } from '../foundations/resources.ts';
 import type { Handler, HandlerContext } from '../http/handler.ts';
-import { findLocation, findOrganization, findPractitioner } from '../store/directory.ts';
+import { findLocationsByIds, findOrganizationsByIds, findPractitionersByIds } from '../store/directory.ts';
 import { findPatientByNhsNumber } from '../store/patients.ts';
+import { readOnce } from '../store/read-once.ts';
 import type { AreaContext, AreaResult } from './area.ts';
-import { buildAllergies } from './allergies.ts';
+import { AreaSwitches } from './area-switches.ts';
+import { buildAllergies, endedAllergyDisplayOf } from './allergies.ts';
 import { buildConsultations } from './consultations.ts';
 import { buildDiary } from './diary.ts';
 import { buildProblemLinkedItems } from './problem-items.ts';
@@ -17,7 +20,8 @@ import { buildImmunisations } from './immunisations.ts';
 import { buildInvestigations } from './investigations.ts';
 import { buildMedications } from './medications.ts';
 import { buildUncategorised } from './uncategorised.ts';
-import { buildLinkedProblems, buildProblems, restrictConditionToBundle, type ProblemsResult } from './problems.ts';
+import { buildLinkedProblems, buildProblems, restrictConditionToBundle, type LinkPlaceholder, type ProblemsResult } from './problems.ts';
+import { listIdentity, mergeLists } from './merged-lists.ts';
 import { buildReferrals } from './referrals.ts';
 import { structuredExtensions } from './fhir-urls.ts';
 import { withoutMissingEncounters } from './encounter-references.ts';
@@ -46,7 +50,8 @@ export const getStructuredRecord: Handler = async (ctx) => {
   const now = ctx.now;
   const request = parseStructuredRequest(ctx.body, { uk: ukDate(now), utc: now.toISOString().slice(0, 10) });
   const patient = await findRecordPatient(ctx, request.nhsNumber);
-  return { resource: await assembleRecord(ctx, patient, request) };
+  // The practice's clinical-area switches apply here only: migrate ignores them (digest §18.3).
+  return { resource: await assembleRecord(ctx, patient, request, { disabledAreas: ctx.practice.structuredAreasDisabled }) };
 };
 
 /**
@@ -73,26 +78,28 @@ export async function assembleRecord(
   ctx: HandlerContext,
   patient: Patient,
   request: StructuredRequest,
-  options: { includeConfidential?: boolean } = {},
+  options: { includeConfidential?: boolean; disabledAreas?: ReadonlySet<StructuredArea> } = {},
 ): Promise<Resource> {
   const now = ctx.now;
   const practice = ctx.practice.odsCode;
-  const areaContext: AreaContext = { db: ctx.db, practice, patientId: patient.id, today: ukDate(now), now };
+  const areaContext: AreaContext = { db: readOnce(ctx.db), practice, patientId: patient.id, today: ukDate(now), now };
   if (options.includeConfidential) areaContext.includeConfidential = true;
   const entries = new Entries();
   entries.add(patientResource(patient, ctx.practice.organizationId));
   const warnings = [...request.warnings].map((parameter) => warning(`${parameter} is an unrecognised parameter`, parameter));
+  const switches = new AreaSwitches(options.disabledAreas);
   let primaryProblemIds = new Set<string>();
   const returnedItems: AreaResult['linkedItems'] = [];
   for (const area of areaBuilders) {
-    if (!area.requested(request)) continue;
+    if (!area.requested(request) || switches.refuses(area.parameter)) continue;
     const result = await area.build(areaContext, request);
     for (const resource of [...result.lists, ...result.resources]) entries.add(resource);
     if ('primaryProblemIds' in result) {
       const problems = result as ProblemsResult;
       primaryProblemIds = problems.primaryProblemIds;
       // Digest §9 "Problems": what the matched problems link to comes in, with the related-to-problems lists.
-      const items = await buildProblemLinkedItems(areaContext, problems.linkedItems, problems.withheldLinkTypes);
+      const links = await switches.problemLinks(areaContext, problems.linkedItems, problems.withheldLinkTypes);
+      const items = await buildProblemLinkedItems(areaContext, links.items, links.withheldLinkTypes);
       for (const list of items.lists) entries.add(list);
       // A version an earlier area (consultations) added is kept: it may name Encounters this one does not.
       for (const r of items.resources) if (!entries.inBundle(String(r.resourceType), String(r.id))) entries.add(r);
@@ -101,15 +108,19 @@ export async function assembleRecord(
   }
   // Digest §8.3: the problems linked to returned items, in one "linked problems not relating to the
   // primary query" list; then no Condition may point at anything the bundle does not hold.
-  const linked = await buildLinkedProblems(areaContext, returnedItems, entries.inBundle, primaryProblemIds);
-  for (const resource of [...linked.lists, ...linked.resources]) entries.add(resource);
-  entries.replaceEach('Condition', (condition) => restrictConditionToBundle(condition, entries.inBundle));
+  if (switches.isOn('problems')) {
+    const linked = await buildLinkedProblems(areaContext, returnedItems, entries.inBundle, primaryProblemIds, { placeholder: entries.containedItemDisplay });
+    for (const resource of [...linked.lists, ...linked.resources]) entries.add(resource);
+  }
+  const placeholder: LinkPlaceholder = (type, id) => entries.containedItemDisplay(type, id) ?? switches.placeholder(type, id);
+  entries.replaceEach('Condition', (condition) => restrictConditionToBundle(condition, entries.inBundle, placeholder));
   // Items recorded in a consultation name its Encounter; without the consultations area the
   // Encounter is not returned (digest §9), so the reference goes rather than dangle.
   entries.replaceEach(undefined, (resource) => withoutMissingEncounters({ ...resource }, (id) => entries.inBundle('Encounter', id)));
-  await addReferencedAdminResources(ctx.db, practice, entries);
+  await addReferencedAdminResources(areaContext.db, practice, entries);
   // Nothing is withheld for confidentiality: a recorded confidential-items warning no longer applies.
   if (options.includeConfidential) entries.replaceLists(withoutConfidentialWarning);
+  warnings.push(...switches.warnings());
 
   return {
     resourceType: 'Bundle',
@@ -120,15 +131,37 @@ export async function assembleRecord(
   };
 }
 
-/** The bundle's resources, once each by type and id (Lists have no id and are never merged). */
+/**
+ * The bundle's resources, once each by type and id; and its id-less Lists (primary and secondary),
+ * once each by code: a List two areas both build (the Ended allergies list) is merged into one.
+ */
 class Entries {
   private readonly byKey = new Map<string, Resource>();
   private readonly lists: Resource[] = [];
 
   add(resource: Resource): void {
-    if (resource.id === undefined) this.lists.push(resource);
-    else this.byKey.set(`${String(resource.resourceType)}/${String(resource.id)}`, resource);
+    if (resource.id !== undefined) {
+      this.byKey.set(`${String(resource.resourceType)}/${String(resource.id)}`, resource);
+      return;
+    }
+    const identity = listIdentity(resource);
+    const at = identity === undefined ? -1 : this.lists.findIndex((l) => listIdentity(l) === identity);
+    if (at >= 0) this.lists[at] = mergeLists(this.lists[at]!, resource);
+    else this.lists.push(resource);
   }
+
+  /**
+   * A link placeholder for an item the bundle holds only contained in a List — an ended allergy
+   * (digest §10 REC): "Ended allergy: <term>", since no reference to it from outside its List resolves.
+   */
+  readonly containedItemDisplay: LinkPlaceholder = (type, id) => {
+    if (type !== 'AllergyIntolerance') return undefined;
+    for (const list of this.lists) {
+      const allergy = ((list.contained ?? []) as Resource[]).find((r) => r.resourceType === type && r.id === id);
+      if (allergy) return endedAllergyDisplayOf(allergy);
+    }
+    return undefined;
+  };
 
   has(key: string): boolean {
     return this.byKey.has(key);
@@ -153,28 +186,37 @@ class Entries {
   }
 }
 
-const adminLoaders: Record<string, (db: AreaContext['db'], practice: string, id: string) => Promise<Resource | undefined>> = {
-  Organization: async (db, practice, id) => { const o = await findOrganization(db, practice, id); return o && organizationResource(o); },
-  Practitioner: async (db, practice, id) => { const p = await findPractitioner(db, practice, id); return p && practitionerResource(p); },
-  Location: async (db, practice, id) => { const l = await findLocation(db, practice, id); return l && locationResource(l); },
+/** Loads the practice's directory entries of one type by id, as FHIR resources. */
+const adminLoaders: Record<string, (db: AreaContext['db'], practice: string, ids: string[]) => Promise<Resource[]>> = {
+  Organization: async (db, practice, ids) => (await findOrganizationsByIds(db, practice, ids)).map(organizationResource),
+  Practitioner: async (db, practice, ids) => (await findPractitionersByIds(db, practice, ids)).map(practitionerResource),
+  Location: async (db, practice, ids) => (await findLocationsByIds(db, practice, ids)).map(locationResource),
 };
 
 /**
  * Closure (digest §7): every Organization, Practitioner and Location a returned resource refers
- * to is in the bundle, and so is whatever those refer to in turn.
+ * to is in the bundle, and so is whatever those refer to in turn (a Location's managing
+ * Organization). One query per type per round.
  */
 async function addReferencedAdminResources(db: AreaContext['db'], practice: string, entries: Entries): Promise<void> {
-  for (let round = 0; round < 3; round++) {
+  let scan = entries.all();
+  for (let round = 0; round < 3 && scan.length > 0; round++) {
     const wanted = new Set<string>();
-    collectReferences(entries.all(), wanted);
-    const missing = [...wanted].filter((key) => !entries.has(key));
-    if (missing.length === 0) return;
-    for (const key of missing) {
+    collectReferences(scan, wanted);
+    const missing = new Map<string, string[]>();
+    for (const key of wanted) {
+      if (entries.has(key)) continue;
       const [type, id] = key.split('/') as [string, string];
-      const resource = await adminLoaders[type]!(db, practice, id);
-      if (!resource) throw new GpcError('INTERNAL_SERVER_ERROR', `The record refers to ${type}/${id}, which this practice does not hold`);
-      entries.add(resource);
+      missing.set(type, [...(missing.get(type) ?? []), id]);
     }
+    const loaded = (await Promise.all([...missing].map(([type, ids]) => adminLoaders[type]!(db, practice, ids)))).flat();
+    for (const [type, ids] of missing) {
+      const absent = ids.find((id) => !loaded.some((r) => r.resourceType === type && r.id === id));
+      if (absent) throw new GpcError('INTERNAL_SERVER_ERROR', `The record refers to ${type}/${absent}, which this practice does not hold`);
+    }
+    for (const resource of loaded) entries.add(resource);
+    // Only what was just added can refer to something not yet looked at.
+    scan = loaded;
   }
 }
 

@@ -1,20 +1,19 @@
 import type { Observation } from '../domain/clinical.ts';
 import type { Resource } from '../fhir/datatypes.ts';
-import { findPatientAllergies, findRecordWarnings } from '../store/clinical-allergies.ts';
+import { findPatientAllergies } from '../store/clinical-allergies.ts';
 import { findObservationsByIds, findPatientConsultations, type StoredConsultation } from '../store/clinical-consultations.ts';
 import { findPatientDiaryEntries } from '../store/clinical-diary.ts';
 import { findPatientImmunisations } from '../store/clinical-immunisations.ts';
-import { findPatientInvestigations, type PatientInvestigations } from '../store/clinical-investigations.ts';
 import { findPatientMedications } from '../store/clinical-medications.ts';
 import { findPatientReferrals } from '../store/clinical-referrals.ts';
-import { allergyIntolerance, allergyTerm } from './allergies.ts';
-import type { AreaContext } from './area.ts';
+import { allergyIntolerance, endedAllergyDisplay } from './allergies.ts';
+import { patientRecordWarnings, type AreaContext } from './area.ts';
 import { CollectedItems } from './collected-items.ts';
 import { withoutMissingEncounters } from './encounter-references.ts';
 import { encounterResource } from './consultations.ts';
 import { diaryProcedureRequest } from './diary.ts';
 import { immunization } from './immunisations.ts';
-import { diagnosticReport, investigationObservation, specimen, testRequest } from './investigations.ts';
+import { findItemReports, reportResources, type HeldReport } from './linked-reports.ts';
 import { listWarnings, primaryList, secondaryList, type SecondaryListCode } from './lists.ts';
 import { medicationRequestResource, medicationResource, medicationStatementResource } from './medications.ts';
 import { referralRequest } from './referrals.ts';
@@ -66,7 +65,7 @@ export async function buildProblemLinkedItems(
   const { db, practice, patientId } = ctx;
   const need = (s: Set<string>) => s.size > 0;
   const [recordWarnings, allergies, medications, immunisations, observations, referrals, diary, consultations] = await Promise.all([
-    findRecordWarnings(db, practice, patientId),
+    patientRecordWarnings(ctx),
     need(ids.allergies) ? findPatientAllergies(db, practice, patientId, { includeResolved: true, includeConfidential: true }) : undefined,
     need(ids.medications) ? findPatientMedications(db, practice, patientId, { includeIssues: true, includeConfidential: true }) : undefined,
     need(ids.immunisations) ? findPatientImmunisations(db, practice, patientId, { includeNotGiven: true, includeConfidential: true }) : undefined,
@@ -87,7 +86,7 @@ export async function buildProblemLinkedItems(
     }
     if (ended) {
       out.endedAllergies.set(a.id, a);
-      out.addSecondary('problems-allergies-that-have-been-ended-related-to-problems', { display: `Ended allergy: ${allergyTerm(a)}` });
+      out.addSecondary('problems-allergies-that-have-been-ended-related-to-problems', { display: endedAllergyDisplay(a) });
     } else {
       out.activeAllergies.set(a.id, a);
       out.addSecondary('problems-allergies-related-to-problems', { reference: `AllergyIntolerance/${a.id}` });
@@ -181,28 +180,12 @@ export async function buildProblemLinkedItems(
 
   // ---- Investigations: the whole report ----
   if (ids.reports.size > 0 || investigationObservationIds.size > 0 || testRequestIds.size > 0) {
-    const [returned, everything] = await Promise.all([
-      findPatientInvestigations(db, practice, patientId, { includeConfidential: ctx.includeConfidential }),
-      findPatientInvestigations(db, practice, patientId, { includeConfidential: true }),
-    ]);
-    const returnedReports = new Map(returned.reports.map((r) => [r.id, r]));
-    for (const full of everything.reports) {
-      const fullClosure = reportClosure(everything, full.id);
-      const isLinked = ids.reports.has(full.id) ||
-        (full.requestId !== undefined && testRequestIds.has(full.requestId)) ||
-        [...fullClosure.observations].some((id) => investigationObservationIds.has(id));
-      if (!isLinked) continue;
-      const report = returnedReports.get(full.id);
-      if (!report) {
-        out.withheld.add('problems-investigations-related-to-problems');
-        continue;
-      }
-      const closure = reportClosure(returned, report.id);
-      if (closure.observations.size < fullClosure.observations.size || closure.requests.size < fullClosure.requests.size) {
-        out.withheld.add('problems-investigations-related-to-problems');
-      }
-      out.reports.set(report.id, { investigations: returned, closure });
-      out.addSecondary('problems-investigations-related-to-problems', { reference: `DiagnosticReport/${report.id}` });
+    const found = await findItemReports(ctx, { reports: ids.reports, observations: investigationObservationIds, requests: testRequestIds });
+    if (found.withheld.size > 0) out.withheld.add('problems-investigations-related-to-problems');
+    for (const [id, held] of found.returned) {
+      if (held.partlyWithheld) out.withheld.add('problems-investigations-related-to-problems');
+      out.reports.set(id, held);
+      out.addSecondary('problems-investigations-related-to-problems', { reference: `DiagnosticReport/${id}` });
     }
   }
 
@@ -250,50 +233,15 @@ const secondaryOrder: SecondaryListCode[] = [
 
 // ---- What is returned ----
 
-interface ReportClosure {
-  observations: Set<string>;
-  specimens: Set<string>;
-  requests: Set<string>;
-}
-
 class Collected extends CollectedItems {
-  readonly reports = new Map<string, { investigations: PatientInvestigations; closure: ReportClosure }>();
+  readonly reports = new Map<string, HeldReport>();
   readonly encounters = new Map<string, StoredConsultation>();
-}
-
-/** The observations (has-member members and filing comments included), specimens and test request of one report. */
-function reportClosure(found: PatientInvestigations, reportId: string): ReportClosure {
-  const report = found.reports.find((r) => r.id === reportId);
-  const closure: ReportClosure = { observations: new Set(), specimens: new Set(), requests: new Set() };
-  if (!report) return closure;
-  const byId = new Map(found.observations.map((o) => [o.id, o]));
-  let pending = [...report.resultIds];
-  while (pending.length > 0) {
-    const next: string[] = [];
-    for (const id of pending) {
-      if (closure.observations.has(id) || !byId.has(id)) continue;
-      closure.observations.add(id);
-      for (const r of byId.get(id)!.related) if (r.type === 'has-member') next.push(r.targetId);
-    }
-    // Filing comments (and results) derived from what is in.
-    for (const o of found.observations) {
-      if (!closure.observations.has(o.id) && o.related.some((r) => r.type === 'derived-from' && closure.observations.has(r.targetId))) next.push(o.id);
-    }
-    pending = next.filter((id) => !closure.observations.has(id));
-  }
-  for (const id of report.specimenIds) closure.specimens.add(id);
-  for (const id of closure.observations) {
-    const s = byId.get(id)?.specimenId;
-    if (s && found.specimens.some((x) => x.id === s)) closure.specimens.add(s);
-  }
-  if (report.requestId) closure.requests.add(report.requestId);
-  return closure;
 }
 
 function assemble(
   ctx: AreaContext,
   c: Collected,
-  recordWarnings: Awaited<ReturnType<typeof findRecordWarnings>>,
+  recordWarnings: Awaited<ReturnType<typeof patientRecordWarnings>>,
 ): { lists: Resource[]; resources: Resource[]; returnedItems: { type: string; id: string }[] } {
   const { patientId } = ctx;
   const encounterIds = new Set(c.encounters.keys());
@@ -315,24 +263,7 @@ function assemble(
   for (const e of c.diary.values()) resources.push(tidy(diaryProcedureRequest(e, patientId, { withContext: true })));
 
   // Investigations: each report with everything it holds, once each.
-  const added = new Set<string>();
-  const push = (r: Resource) => {
-    const key = `${String(r.resourceType)}/${String(r.id)}`;
-    if (!added.has(key)) {
-      added.add(key);
-      resources.push(tidy(r));
-    }
-  };
-  const reportObservationIds = new Set([...c.reports.values()].flatMap(({ closure }) => [...closure.observations]));
-  for (const [id, { investigations, closure }] of c.reports) {
-    const report = investigations.reports.find((r) => r.id === id)!;
-    push(diagnosticReport(report, patientId, { withContext: true }));
-    for (const p of investigations.requests) if (closure.requests.has(p.id)) push(testRequest(p, patientId));
-    for (const s of investigations.specimens) if (closure.specimens.has(s.id)) push(specimen(s, patientId));
-    for (const o of investigations.observations) {
-      if (closure.observations.has(o.id)) push(investigationObservation(o, patientId, reportObservationIds, { withContext: true }));
-    }
-  }
+  for (const r of reportResources(c.reports.values(), patientId)) resources.push(tidy(r));
 
   const lists: Resource[] = [];
   for (const code of secondaryOrder) {

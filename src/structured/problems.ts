@@ -1,9 +1,8 @@
 import type { Coded, Problem, ProblemLink } from '../domain/clinical.ts';
 import { ukDateTime } from '../fhir/datetime.ts';
 import type { Resource } from '../fhir/datatypes.ts';
-import { findRecordWarnings } from '../store/clinical-allergies.ts';
 import { findPatientProblems, type LinkState, type StoredProblem } from '../store/clinical-problems.ts';
-import type { AreaContext, AreaResult } from './area.ts';
+import { patientRecordWarnings, type AreaContext, type AreaResult } from './area.ts';
 import { codeableConcept as coded } from './coded.ts';
 import { profiles, structuredExtensions } from './fhir-urls.ts';
 import { listWarnings, primaryList, secondaryList } from './lists.ts';
@@ -81,7 +80,7 @@ export interface ProblemsResult extends AreaResult {
 export async function buildProblems(ctx: AreaContext, filters: ProblemFilter[]): Promise<ProblemsResult> {
   const [{ problems, withheld }, recordWarnings] = await Promise.all([
     findPatientProblems(ctx.db, ctx.practice, ctx.patientId, { includeConfidential: ctx.includeConfidential ?? false }),
-    findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'problems'),
+    patientRecordWarnings(ctx),
   ]);
   const matches = (p: Problem) =>
     filters.length === 0 ||
@@ -147,7 +146,7 @@ export async function buildLinkedProblems(
 ): Promise<{ lists: Resource[]; resources: Resource[] }> {
   const [{ problems, withheld }, recordWarnings] = await Promise.all([
     findPatientProblems(ctx.db, ctx.practice, ctx.patientId, { includeConfidential: ctx.includeConfidential ?? false }),
-    findRecordWarnings(ctx.db, ctx.practice, ctx.patientId, 'problems'),
+    patientRecordWarnings(ctx),
   ]);
   const items = new Set(linkedItems.map((i) => `${i.type}/${i.id}`));
   const linksAnItem = (p: StoredProblem) =>

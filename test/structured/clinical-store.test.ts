@@ -121,7 +121,8 @@ describeStoreLevel('Clinical store: seeded record per test patient', (db) => {
       const held = await rows<{ item_type: string }>(
         `SELECT DISTINCT i.item_type FROM consultation_item i JOIN consultation_section s ON s.practice = i.practice AND s.id = i.section_id
          JOIN encounter e ON e.practice = s.practice AND e.id = s.encounter_id WHERE i.practice = $1 AND e.patient_id = '2' ORDER BY 1`, [A]);
-      assert.deepEqual(held.map((h) => h.item_type), ['DiagnosticReport', 'MedicationRequest', 'Observation', 'ReferralRequest']);
+      // ProcedureRequest: a completed diary entry and a test request no report answers (returned as text, digest §13).
+      assert.deepEqual(held.map((h) => h.item_type), ['DiagnosticReport', 'MedicationRequest', 'Observation', 'ProcedureRequest', 'ReferralRequest']);
       // Each consultation has one consultation-level section; topics hang off it, headings off topics.
       assert.equal(await count(`consultation_section WHERE practice = $1 AND kind = 'consultation'`, [A]), encounters.length);
       assert.equal(await count(`consultation_section h JOIN consultation_section t ON t.practice = h.practice AND t.id = h.parent_id
@@ -130,14 +131,17 @@ describeStoreLevel('Clinical store: seeded record per test patient', (db) => {
         WHERE i.practice = $1 AND s.kind = 'consultation'`, [A]), 0);
     });
 
-    it('has diary entries due on or before the seeding day and later, all active plans with a requester', async () => {
+    it('has diary entries due on or before the seeding day and later, all with a requester; only active ones outside consultations', async () => {
       const due = await rows<{ id: string; due_start: string }>(
         `SELECT id, due_start FROM procedure_request WHERE practice = $1 AND patient_id = '2' AND kind = 'diary' ORDER BY due_start`, [A]);
       assert.ok(due.filter((d) => d.due_start <= today).length >= 1);
       assert.ok(due.filter((d) => d.due_start > today).length >= 1);
       assert.ok(due.every((d) => d.due_start <= plusDays(today, 3652)), 'within ten years');
-      assert.equal(await count(`procedure_request WHERE practice = $1 AND kind = 'diary'
-        AND (status <> 'active' OR requester_id IS NULL OR authored_at IS NULL)`, [A]), 0);
+      assert.equal(await count(`procedure_request WHERE practice = $1 AND kind = 'diary' AND (requester_id IS NULL OR authored_at IS NULL)`, [A]), 0);
+      // A completed entry exists only to be shown inside its consultation (digest §13).
+      assert.equal(await count(`procedure_request p WHERE practice = $1 AND kind = 'diary' AND status <> 'active' AND NOT EXISTS
+        (SELECT 1 FROM consultation_item i WHERE i.practice = p.practice AND i.item_type = 'ProcedureRequest' AND i.item_id = p.id)`, [A]), 0);
+      assert.ok(await count(`procedure_request WHERE practice = $1 AND patient_id = '2' AND kind = 'diary' AND status = 'completed'`, [A]) >= 1);
     });
 
     it('has an immunisation, uncategorised data (incl. a blood pressure), investigations and referrals', async () => {

@@ -22,6 +22,14 @@ const listCoding = { system: snomed, code: '1149501000000101', display: 'List of
 const codes = { consultation: '325851000000107', topic: '25851000000105', heading: '24781000000107' };
 const displays: Record<string, string> = { '325851000000107': 'Consultation', '25851000000105': 'Topic (EHR)', '24781000000107': 'Category (EHR)' };
 const meds2nd = 'consultations-medications-contained-in-consultations';
+const inv2nd = 'consultations-investigations-contained-in-consultations';
+const diary2nd = 'consultations-diary-entries-contained-in-consultations';
+// patient2's FBC reports (seed), the test request each answers, and one of the first one's results.
+const fbc = {
+  report1: 'efae5859-28df-4e7d-be91-6df56d8215e4',
+  report2: 'efae5859-28df-4e7d-be91-6df56d8215e5',
+  request1: 'd9df1431-22ac-462a-946a-f195f6c639af',
+};
 const uncat2nd = 'consultations-uncategorised-data-contained-in-consultations';
 
 
@@ -47,6 +55,24 @@ function checkClosure(r: AreaResult, patientId: string): void {
       assert.ok(held.has(ref), `${ref} (from ${x.resourceType}/${x.id ?? codeOf(x)}) resolves`);
     }
   }
+}
+
+/**
+ * The reports are among the resources with everything they hold: test request (basedOn),
+ * specimens and result observations, and each of those once.
+ */
+function checkWholeReports(r: AreaResult, reportIds: string[]): void {
+  const held = new Set(r.resources.map((x: Json) => `${x.resourceType}/${x.id}`));
+  for (const id of reportIds) {
+    const report = ofType(r, 'DiagnosticReport').find((d: Json) => d.id === id);
+    assert.ok(report, `DiagnosticReport/${id} is returned`);
+    assert.equal(report.code.coding[0].display, 'Diagnostic studies report');
+    const refs = [...(report.basedOn ?? []), ...(report.specimen ?? []), ...(report.result ?? [])].map((x: Json) => x.reference);
+    assert.ok(refs.some((ref: string) => ref.startsWith('ProcedureRequest/')), 'the test request comes too');
+    assert.ok(refs.some((ref: string) => ref.startsWith('Observation/')), 'results come too');
+    for (const ref of refs) assert.ok(held.has(ref), `${ref} of DiagnosticReport/${id} is returned`);
+  }
+  assert.equal(ofType(r, 'DiagnosticReport').length, reportIds.length);
 }
 
 /** [CList] [Enc] [EncNIU] [ConsL] [Topic] [Heading] [ConsLNIU] and the common structure-list checks. */
@@ -152,9 +178,13 @@ describeStoreLevel('Structured consultations: buildConsultations', (db) => {
     // The flat topic holds items directly.
     const flat = structure(r, codes.topic).find((t: Json) => t.id === 'Consultation1-Topic3');
     assert.ok(flat.entry.some((e: Json) => e.item.reference === 'MedicationRequest/Consultation1-Topic3-flat-Medication-Plan-1'));
-    // Reports are not supported by this area yet: a display-only placeholder.
-    assert.ok(structure(r, codes.heading).some((h: Json) =>
-      h.entry.some((e: Json) => e.item.display === 'Investigations items are not supported by the provider system')));
+    // Investigations: the heading names the real reports, and each comes whole (digest §9).
+    const examination = structure(r, codes.heading).find((h: Json) => h.id === 'Consultation3-Topic2-Category-Examination');
+    const reportRefs = examination.entry.map((e: Json) => e.item.reference).filter((ref: string) => ref.startsWith('DiagnosticReport/'));
+    assert.deepEqual(reportRefs, [`DiagnosticReport/${fbc.report1}`, `DiagnosticReport/${fbc.report2}`]);
+    assert.doesNotMatch(JSON.stringify(r.lists), /not supported by the provider system/);
+    checkWholeReports(r, [fbc.report1, fbc.report2]);
+    assert.deepEqual(secondary(r, inv2nd).entry.map((e: Json) => e.item.reference), reportRefs);
     // [C2ndMeds]: statements, every one in the bundle; orders only those in a consultation.
     const meds = secondary(r, meds2nd);
     assert.equal(meds.title, 'Consultations - medications contained in consultations');
@@ -193,8 +223,12 @@ describeStoreLevel('Structured consultations: buildConsultations', (db) => {
     // linkedItems: the Encounters and every clinical item returned.
     const linked = new Set(r.linkedItems.map((i) => `${i.type}/${i.id}`));
     for (const e of ofType(r, 'Encounter')) assert.ok(linked.has(`Encounter/${e.id}`));
-    for (const type of ['Observation', 'MedicationRequest', 'ReferralRequest']) {
+    for (const type of ['MedicationRequest', 'ReferralRequest', 'DiagnosticReport']) {
       for (const x of ofType(r, type)) assert.ok(linked.has(`${type}/${x.id}`), `${type}/${x.id} linked`);
+    }
+    // Observations of the consultations themselves (not those inside a report, nor the text of other items).
+    for (const x of ofType(r, 'Observation').filter((o: Json) => o.id.startsWith('Consultation'))) {
+      assert.ok(linked.has(`Observation/${x.id}`), `Observation/${x.id} linked`);
     }
     assert.equal(new Set(r.linkedItems.map((i) => `${i.type}/${i.id}`)).size, r.linkedItems.length);
   });
@@ -311,6 +345,110 @@ describeStoreLevel('Structured consultations: buildConsultations', (db) => {
       await db().query(`UPDATE problem SET confidential = false WHERE practice = $1 AND id = 'Problem-B-Swollen-Legs'`, [A]);
       await db().query(`UPDATE observation SET confidential = false WHERE practice = $1 AND id IN
         (SELECT item_id FROM consultation_item WHERE practice = $1 AND section_id = 'Consultation3-Topic2-Category-History')`, [A]);
+    }
+  });
+
+  it('§13: a completed diary entry and a test request no report answers come back as text (comment-note Observations)', async () => {
+    const r = await build('2');
+    checkArea(r, '2');
+    const cases = [
+      { id: 'p2-diary-completed-1', heading: 'Consultation2-Topic1-Category-Plan', encounter: 'Encounter2',
+        parts: ['Diary entry (completed): Sertraline review (Medication review due)', 'Reason: Mixed anxiety and depressive disorder',
+          'Note: Reviewed at this consultation: mood improving, continue sertraline 50 mg daily.'] },
+      { id: 'p2-test-request-1', heading: 'Consultation3-Topic1-Category-Plan', encounter: 'Encounter3',
+        parts: ['Test request: Thyroid function test (Thyroid panel)', 'Note: Sample to be taken at the surgery next week; no result received yet.'] },
+    ];
+    for (const c of cases) {
+      const heading = structure(r, codes.heading).find((h: Json) => h.id === c.heading);
+      assert.ok(heading.entry.some((e: Json) => e.item.reference === `Observation/${c.id}`), `${c.heading} names Observation/${c.id}`);
+      const text = ofType(r, 'Observation').find((o: Json) => o.id === c.id);
+      assert.deepEqual(text.meta, { profile: [`${sd}CareConnect-GPC-Observation-1`] });
+      assert.deepEqual(text.code.coding.map((x: Json) => [x.system, x.code, x.display]), [[snomed, '37331000000100', 'Comment note']]);
+      assert.equal(text.status, 'final');
+      assert.deepEqual(text.context, { reference: `Encounter/${c.encounter}` });
+      assert.deepEqual(text.performer, [{ reference: 'Practitioner/1' }]);
+      assert.ok(text.issued && text.effectiveDateTime);
+      assert.ok(text.identifier.length >= 1);
+      for (const part of c.parts) assert.ok(text.comment.split('\n').includes(part), `${c.id}: "${part}" in ${JSON.stringify(text.comment)}`);
+      // The item itself (a ProcedureRequest) is not returned, nor listed as a diary entry or an investigation.
+      assert.ok(!ofType(r, 'ProcedureRequest').some((x: Json) => x.id === c.id));
+      assert.ok(!JSON.stringify(r.lists.filter((l: Json) => l.id === undefined)).includes(c.id));
+    }
+    assert.match(ofType(r, 'Observation').find((o: Json) => o.id === 'p2-diary-completed-1').comment, /^Due: \d\d-[A-Z][a-z]{2}-\d{4}$/m);
+    assert.equal(secondary(r, diary2nd), undefined, 'no diary entry of the record is in a consultation');
+  });
+
+  it('§13: a cancelled diary entry is not returned; confidential ones leave no trace (warning on their area\'s list)', async () => {
+    await db().query(`UPDATE procedure_request SET status = 'cancelled' WHERE practice = $1 AND id = 'p2-diary-completed-1'`, [A]);
+    try {
+      const r = await build('2');
+      checkArea(r, '2');
+      assert.ok(!JSON.stringify(r).includes('p2-diary-completed-1'));
+      assert.equal(secondary(r, diary2nd), undefined);
+    } finally {
+      await db().query(`UPDATE procedure_request SET status = 'completed' WHERE practice = $1 AND id = 'p2-diary-completed-1'`, [A]);
+    }
+    await db().query(`UPDATE procedure_request SET confidential = true WHERE practice = $1 AND id IN ('p2-diary-completed-1', 'p2-test-request-1')`, [A]);
+    try {
+      const r = await build('2');
+      checkArea(r, '2');
+      const text = JSON.stringify(r);
+      assert.ok(!text.includes('p2-diary-completed-1') && !text.includes('p2-test-request-1'));
+      assert.deepEqual(warningCodes(secondary(r, diary2nd)), ['confidential-items']);
+      assert.equal((secondary(r, diary2nd).entry ?? []).length, 0);
+      assert.deepEqual(warningCodes(secondary(r, inv2nd)), ['confidential-items']);
+    } finally {
+      await db().query(`UPDATE procedure_request SET confidential = false WHERE practice = $1 AND id IN ('p2-diary-completed-1', 'p2-test-request-1')`, [A]);
+    }
+  });
+
+  it('§9: an investigation item — a result, its test request, the report — is the whole report, named once per list', async () => {
+    const [{ item_id: result }] = await db().query<{ item_id: string }>(
+      `SELECT item_id FROM diagnostic_report_item WHERE practice = $1 AND report_id = $2 AND item_type = 'Observation' ORDER BY position LIMIT 1`, [A, fbc.report1]);
+    await db().query(`INSERT INTO consultation_item (practice, section_id, position, item_type, item_id) VALUES
+      ($1, 'Consultation3-Topic2-Category-Examination', 100, 'Observation', $2),
+      ($1, 'Consultation3-Topic2-Category-Examination', 101, 'ProcedureRequest', $3),
+      ($1, 'Consultation1-Topic1-Category-History', 100, 'Observation', $2)`, [A, result, fbc.request1]);
+    try {
+      const r = await build('2');
+      checkArea(r, '2');
+      const heading = (id: string) => structure(r, codes.heading).find((h: Json) => h.id === id);
+      const refs = (id: string) => heading(id).entry.map((e: Json) => e.item.reference);
+      assert.equal(refs('Consultation3-Topic2-Category-Examination').filter((x: string) => x === `DiagnosticReport/${fbc.report1}`).length, 1);
+      assert.ok(!refs('Consultation3-Topic2-Category-Examination').some((x: string) => x === `Observation/${result}` || x.startsWith('ProcedureRequest/')));
+      assert.ok(refs('Consultation1-Topic1-Category-History').includes(`DiagnosticReport/${fbc.report1}`));
+      checkWholeReports(r, [fbc.report1, fbc.report2]);
+      assert.deepEqual(secondary(r, inv2nd).entry.map((e: Json) => e.item.reference).sort(),
+        [`DiagnosticReport/${fbc.report1}`, `DiagnosticReport/${fbc.report2}`]);
+    } finally {
+      await db().query(`DELETE FROM consultation_item WHERE practice = $1 AND position >= 100
+        AND section_id IN ('Consultation3-Topic2-Category-Examination', 'Consultation1-Topic1-Category-History')`, [A]);
+    }
+  });
+
+  it('§18.1: a confidential report leaves no trace; a confidential result of a returned report warns the investigations list', async () => {
+    await db().query(`UPDATE diagnostic_report SET confidential = true WHERE practice = $1 AND id = $2`, [A, fbc.report2]);
+    try {
+      const r = await build('2');
+      checkArea(r, '2');
+      assert.ok(!JSON.stringify(r).includes(fbc.report2));
+      checkWholeReports(r, [fbc.report1]);
+      assert.deepEqual(warningCodes(secondary(r, inv2nd)), ['confidential-items']);
+      assert.deepEqual(secondary(r, inv2nd).entry, [{ item: { reference: `DiagnosticReport/${fbc.report1}` } }]);
+    } finally {
+      await db().query(`UPDATE diagnostic_report SET confidential = false WHERE practice = $1 AND id = $2`, [A, fbc.report2]);
+    }
+    const [{ id: result }] = await db().query<{ id: string }>(
+      `SELECT id FROM observation WHERE practice = $1 AND patient_id = '2' AND kind = 'test-result' ORDER BY id LIMIT 1`, [A]);
+    await db().query(`UPDATE observation SET confidential = true WHERE practice = $1 AND id = $2`, [A, result]);
+    try {
+      const r = await build('2');
+      checkArea(r, '2');
+      assert.ok(!JSON.stringify(r).includes(result));
+      assert.equal(ofType(r, 'DiagnosticReport').length, 2, 'the reports are still returned');
+      assert.deepEqual(warningCodes(secondary(r, inv2nd)), ['confidential-items']);
+    } finally {
+      await db().query(`UPDATE observation SET confidential = false WHERE practice = $1 AND id = $2`, [A, result]);
     }
   });
 });
