@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Capability } from './domain/practice.ts';
-import { setEnabled } from './store/practices.ts';
+import { isStructuredArea, structuredAreas } from './domain/structured-areas.ts';
+import { setEnabled, setStructuredAreaEnabled } from './store/practices.ts';
 import { sendConsumerRequest } from './consumer/request.ts';
 import { interactions } from './interactions.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -13,6 +14,7 @@ import { clearPracticeData, loadSeed } from './seed/load-seed.ts';
 import { migrate } from './store/migrate.ts';
 import { openDb } from './store/open.ts';
 import { startServer } from './server.ts';
+import { importCommand } from './import/import-command.ts';
 
 const usage = `gpc: the gpconnect-provider command line
 
@@ -22,9 +24,14 @@ const usage = `gpc: the gpconnect-provider command line
   gpc diary [--days N] generate every practice's rolling diary N days ahead (default GPC_DIARY_DAYS, 28)
   gpc enable|disable <ODS> <gpconnect|appointments|structured>
                        switch GP Connect or one capability on or off for a practice (recorded in enablement_change)
+  gpc enable|disable <ODS> structured:<area>
+                       switch one Access Record Structured clinical area on or off for a practice (recorded too);
+                       <area> is one of ${structuredAreas.join(', ')}
   gpc request <METHOD> <path> --interaction <urn> [--root URL] [--asid ASID] [--scope S] [--xml] [--body FILE]
                        send one well-formed GP Connect consumer request (fresh Ssp-* headers and audit JWT)
                        e.g. gpc request GET /Patient/2 --interaction urn:nhs:names:services:gpconnect:fhir:rest:read:patient-1
+  gpc import <ODS> <NHS number> <bundle.json|bundle.xml>
+                       replace the patient's clinical record with a structured record Bundle (exit 2 if it cannot be mapped)
 
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, GPC_DATA_DIR, LOG_LEVEL (see README).`;
 
@@ -82,13 +89,22 @@ async function main(argv: string[]): Promise<number> {
     case 'enable':
     case 'disable': {
       const [odsCode, capability] = rest;
-      if (!odsCode || !capabilities.includes(capability as Capability)) {
+      // structured:<area> switches one clinical area of the structured record, not a capability.
+      const area = capability?.startsWith('structured:') ? capability.slice('structured:'.length) : undefined;
+      if (area !== undefined && !isStructuredArea(area)) {
+        console.error(`unknown structured area "${area}": one of ${structuredAreas.join(', ')}`);
+        return 2;
+      }
+      if (!odsCode || (area === undefined && !capabilities.includes(capability as Capability))) {
         console.error(usage);
         return 2;
       }
       const db = await openDb(config);
       await migrate(db);
-      const changed = await setEnabled(db, odsCode, capability as Capability, command === 'enable', `gpc (${userInfo().username})`);
+      const changedBy = `gpc (${userInfo().username})`;
+      const changed = area !== undefined
+        ? await setStructuredAreaEnabled(db, odsCode, area, command === 'enable', changedBy)
+        : await setEnabled(db, odsCode, capability as Capability, command === 'enable', changedBy);
       await db.close();
       console.log(changed ? `${capability} ${command}d for ${odsCode}` : `no practice ${odsCode}`);
       return changed ? 0 : 1;
@@ -129,6 +145,14 @@ async function main(argv: string[]): Promise<number> {
       console.log();
       console.log(response.body);
       return response.status < 400 ? 0 : 1;
+    }
+    case 'import': {
+      const [odsCode, nhsNumber, file] = rest;
+      if (!odsCode || !nhsNumber || !file) {
+        console.error(usage);
+        return 2;
+      }
+      return importCommand(config, odsCode, nhsNumber, file);
     }
     default:
       console.log(usage);

@@ -1,0 +1,224 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { describeOnEachStore, type TestProvider } from '../harness/provider.ts';
+import { importStructuredRecord } from '../../src/import/import-structured-record.ts';
+import { ImportRejected } from '../../src/import/import-issues.ts';
+import { references, type Json } from './support.ts';
+
+const A = 'B82617';
+const nhs = { patient2: '9690937286', patient3: '9690937294', unknown: '9000000009' };
+
+/** The whole record with confidential items, exactly as $gpc.migratestructuredrecord (includeSensitiveInformation) returns it. */
+async function exportRecord(p: TestProvider, nhsNumber: string): Promise<Json> {
+  const res = await p.gpc({
+    method: 'POST', base: '/structured', path: '/Patient/$gpc.migratestructuredrecord', interaction: 'migrateStructuredRecord',
+    claims: { reason_for_request: 'migration', requested_scope: 'patient/*.read conf/R' },
+    body: {
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'patientNHSNumber', valueIdentifier: { system: 'https://fhir.nhs.uk/Id/nhs-number', value: nhsNumber } },
+        { name: 'includeFullRecord', part: [{ name: 'includeSensitiveInformation', valueBoolean: true }] },
+      ],
+    },
+  });
+  assert.equal(res.status, 200, res.text.slice(0, 400));
+  return res.json;
+}
+
+/**
+ * The clinical content of an exported Bundle: resources by `Type/id` and the id-less Lists in
+ * order, without what carries the request (Bundle id, OperationOutcome, the id-less Lists' date)
+ * and without the Patient (demographics are not imported).
+ */
+function content(bundle: Json): { resources: Record<string, Json>; lists: Json[] } {
+  const resources: Record<string, Json> = {};
+  const lists: Json[] = [];
+  for (const { resource } of bundle.entry) {
+    if (resource.resourceType === 'OperationOutcome' || resource.resourceType === 'Patient') continue;
+    if (resource.resourceType === 'List' && resource.id === undefined) {
+      const { date: _, ...list } = resource;
+      lists.push(list);
+    } else resources[`${resource.resourceType}/${resource.id}`] = resource;
+  }
+  return { resources, lists };
+}
+
+/** Every Type/id reference of the bundle resolves to one of its resources; `#id` to a contained one. */
+function assertReferencesResolve(bundle: Json): void {
+  const held = new Set(bundle.entry.map((e: Json) => `${e.resource.resourceType}/${e.resource.id}`));
+  for (const { resource } of bundle.entry) {
+    const contained = new Set((resource.contained ?? []).map((c: Json) => `#${c.id}`));
+    for (const ref of references(resource)) assert.ok(ref.startsWith('#') ? contained.has(ref) : held.has(ref), `${ref} resolves`);
+  }
+}
+
+/** A copy of `value` with every id and reference renamed by `renames` (`Type/old` → `Type/new`). */
+function renamed(value: Json, renames: Map<string, string>): Json {
+  const text = JSON.stringify(value);
+  const out = JSON.parse(text, function (key, v) {
+    if (key === 'reference' && typeof v === 'string') {
+      // `#id`: an ended allergy contained in its List.
+      if (v.startsWith('#')) return `#${(renames.get(`AllergyIntolerance/${v.slice(1)}`) ?? `x/${v.slice(1)}`).split('/')[1]}`;
+      return renames.get(v) ?? v;
+    }
+    if (key === 'id' && typeof v === 'string' && typeof this.resourceType === 'string') {
+      const to = renames.get(`${this.resourceType}/${v}`);
+      return to ? to.slice(to.indexOf('/') + 1) : v;
+    }
+    return v;
+  });
+  return out;
+}
+
+/** The rows of one table of the patient, for "unchanged" checks. */
+async function rowsOf(p: TestProvider, table: string, patientId: string): Promise<unknown[]> {
+  return p.db.query(`SELECT * FROM ${table} WHERE practice = $1 AND patient_id = $2 ORDER BY id`, [A, patientId]);
+}
+
+describeOnEachStore('gpc import: a structured record Bundle into the clinical store', (provider) => {
+  const p = () => provider();
+  let original: Json;
+
+  it('refuses an unknown NHS number, naming it', async () => {
+    original = await exportRecord(p(), nhs.patient2);
+    await assert.rejects(importStructuredRecord(p().db, A, nhs.unknown, original), (err: unknown) => {
+      assert.ok(err instanceof ImportRejected);
+      assert.equal(err.issues.length, 1);
+      assert.equal(err.issues[0]!.resource, 'NHS number');
+      assert.match(err.issues[0]!.message, /9000000009/);
+      return true;
+    });
+  });
+
+  it('refuses what is not a Bundle', async () => {
+    await assert.rejects(importStructuredRecord(p().db, A, nhs.patient2, { resourceType: 'Parameters' }), (err: unknown) => {
+      assert.ok(err instanceof ImportRejected);
+      assert.deepEqual(err.issues.map((i) => [i.resource, i.element]), [['Bundle', 'resourceType']]);
+      return true;
+    });
+  });
+
+  it('lists every resource it cannot map and leaves the existing record unchanged', async () => {
+    const before = await Promise.all(['allergy', 'observation', 'medication_request', 'encounter'].map((t) => rowsOf(p(), t, '2')));
+    const broken = structuredClone(original);
+    const observation = broken.entry.map((e: Json) => e.resource).find((r: Json) => r.resourceType === 'Observation');
+    delete observation.code;
+    const allergy = broken.entry.map((e: Json) => e.resource).find((r: Json) => r.resourceType === 'AllergyIntolerance');
+    allergy.recorder = { reference: 'Practitioner/not-in-bundle' };
+    broken.entry.push({ resource: { resourceType: 'DocumentReference', id: 'doc-1', status: 'current' } });
+
+    await assert.rejects(importStructuredRecord(p().db, A, nhs.patient2, broken), (err: unknown) => {
+      assert.ok(err instanceof ImportRejected);
+      const found = err.issues.map((i) => `${i.resource} ${i.element}`);
+      assert.ok(found.includes(`Observation/${observation.id} code`), found.join('\n'));
+      assert.ok(found.includes(`AllergyIntolerance/${allergy.id} recorder`), found.join('\n'));
+      assert.ok(found.includes('DocumentReference/doc-1 resourceType'), found.join('\n'));
+      assert.match(err.message, /Practitioner\/not-in-bundle, which is not in the Bundle/);
+      return true;
+    });
+    const after = await Promise.all(['allergy', 'observation', 'medication_request', 'encounter'].map((t) => rowsOf(p(), t, '2')));
+    assert.deepEqual(after, before, 'nothing written');
+  });
+
+  it('round trip: importing the export back for the same patient gives the same record', async () => {
+    const summary = await importStructuredRecord(p().db, A, nhs.patient2, original);
+    assert.equal(summary.patientId, '2');
+    assert.deepEqual(summary.renamed, [], 'the ids are the patient\'s own');
+    assert.deepEqual(summary.directory.added, [], 'every practitioner, organisation and location is in the directory');
+    assert.ok(summary.counts['allergies (active)']! > 0 && summary.counts['medication plans']! > 0 && summary.counts.consultations! > 0);
+    const again = await exportRecord(p(), nhs.patient2);
+    assert.deepEqual(content(again), content(original));
+  });
+
+  it('round trip for every test patient whose record may be shared', async () => {
+    const shareable = ['9690937278', '9690937294', '9690937308', '9690937375', '9690937383', '9690937391', '9690937405',
+      '9690938622', '9690938614', '9690938096', '9476718943', '9690938118', '9690938126', '9690938134'];
+    for (const nhsNumber of shareable) {
+      const before = await exportRecord(p(), nhsNumber);
+      await importStructuredRecord(p().db, A, nhsNumber, before);
+      assert.deepEqual(content(await exportRecord(p(), nhsNumber)), content(before), `patient with NHS number ${nhsNumber}`);
+    }
+  });
+
+  it('an edited allergy code text comes back in the export', async () => {
+    const edited = structuredClone(original);
+    const allergy = edited.entry.map((e: Json) => e.resource).find((r: Json) => r.resourceType === 'AllergyIntolerance');
+    allergy.code = { ...allergy.code, text: 'Edited: hives after amoxicillin' };
+    await importStructuredRecord(p().db, A, nhs.patient2, edited);
+    const again = content(await exportRecord(p(), nhs.patient2));
+    assert.equal(again.resources[`AllergyIntolerance/${allergy.id}`].code.text, 'Edited: hives after amoxicillin');
+    // Put it back for the next test.
+    await importStructuredRecord(p().db, A, nhs.patient2, original);
+  });
+
+  it('importing the export into another patient gives that patient the same record, re-keyed where ids clash', async () => {
+    const summary = await importStructuredRecord(p().db, A, nhs.patient3, original);
+    assert.equal(summary.patientId, '3');
+    assert.ok(summary.renamed.length > 0, 'patient 2 still holds the ids');
+    const theirs = await exportRecord(p(), nhs.patient3);
+    assertReferencesResolve(theirs);
+    const renames = new Map(summary.renamed.map((r) => [r.from, r.to]));
+    renames.set('Patient/2', 'Patient/3');
+    assert.deepEqual(content(theirs), content(renamed(original, renames)));
+    // Patient 2's record is untouched by it.
+    assert.deepEqual(content(await exportRecord(p(), nhs.patient2)), content(original));
+  });
+
+  it('maps practitioners onto the directory by SDS user id, and adds the ones it does not know', async () => {
+    const resources = (b: Json): Json[] => b.entry.map((e: Json) => e.resource);
+    const sds = (r: Json) => r.identifier.find((i: Json) => i.system === 'https://fhir.nhs.uk/Id/sds-user-id').value;
+    const known = resources(original).find((r) => r.resourceType === 'Practitioner');
+    // The known practitioner arrives under another id (its SDS user id finds it in the directory) ...
+    const incoming = renamed(original, new Map([[`Practitioner/${known.id}`, 'Practitioner/elsewhere-1']]));
+    // ... and one allergy was recorded by a locum the practice has never had.
+    incoming.entry.push({ resource: {
+      resourceType: 'Practitioner', id: 'locum-7', identifier: [{ system: 'https://fhir.nhs.uk/Id/sds-user-id', value: 'G99990001' }],
+      name: [{ use: 'usual', family: 'LOCUM', given: ['Lee'] }],
+    } });
+    const allergy = resources(incoming).find((r) => r.resourceType === 'AllergyIntolerance');
+    allergy.recorder = { reference: 'Practitioner/locum-7' };
+
+    const summary = await importStructuredRecord(p().db, A, nhs.patient3, incoming);
+    assert.deepEqual(summary.directory.added, ['Practitioner/locum-7']);
+    const theirs = await exportRecord(p(), nhs.patient3);
+    assertReferencesResolve(theirs);
+    const held = resources(theirs);
+    assert.ok(held.some((r) => r.resourceType === 'Practitioner' && r.id === known.id && sds(r) === sds(known)), 'the directory entry is referred to');
+    assert.ok(!held.some((r) => r.id === 'elsewhere-1'));
+    const added = held.find((r) => r.resourceType === 'Practitioner' && r.id === 'locum-7');
+    assert.equal(sds(added), 'G99990001');
+    assert.equal(added.name[0].family, 'LOCUM');
+    const allergyKey = summary.renamed.find((r) => r.from === `AllergyIntolerance/${allergy.id}`)?.to ?? `AllergyIntolerance/${allergy.id}`;
+    assert.deepEqual(held.find((r) => `${r.resourceType}/${r.id}` === allergyKey)?.recorder, { reference: 'Practitioner/locum-7' });
+  });
+});
+
+describe('gpc import: the command line', () => {
+  const cli = (...args: string[]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'gpc-import-'));
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'import', ...args], {
+      encoding: 'utf8', env: { ...process.env, GPC_DATA_DIR: join(dir, 'data'), DATABASE_URL: '' },
+    });
+    return { ...result, dir };
+  };
+
+  it('without its arguments: the usage, exit 2', () => {
+    const run = cli('B82617');
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /gpc import <ODS> <NHS number>/);
+  });
+
+  it('a file that is not FHIR JSON: says so, exit 2, no stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gpc-import-'));
+    const file = join(dir, 'bundle.json');
+    writeFileSync(file, '{"resourceType": "Bundle",');
+    const run = cli('B82617', nhs.patient2, file);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /^cannot read .*bundle\.json: /);
+    assert.doesNotMatch(run.stderr, /\n\s+at /);
+  });
+});
