@@ -9,14 +9,21 @@ import type { Db } from './db.ts';
  * - `available`: the target is a row of this patient that retrieval may return;
  * - `withheld`: the target is confidential (for a medication: the request, its plan or the plan's
  *   statement is), so it must leave no trace; the list it would have been in gets confidential-items;
- * - `absent`: there is no such row of this patient (or no store for its type, e.g.
- *   DocumentReference), or it is out of scope: a diary entry that is no longer active, a test
- *   request no returned report answers. Simply not referenced (digest §12).
+ * - `unsupported`: the target is of a type this provider never exports (DocumentReference: Access
+ *   Record Structured 1.6 returns no documents), so it has no row here to check; the problem shows
+ *   the link display-only, "Documents items are not supported by the provider system" (digest §12,
+ *   §18.5);
+ * - `absent`: there is no such row of this patient, or it is out of scope: a diary entry that is
+ *   no longer active, a test request no returned report answers. Simply not referenced (digest §12).
+ *
+ * A link to an Observation or a ProcedureRequest also carries the target's stored kind: those
+ * types each belong to more than one clinical area (uncategorised data or an investigation; a diary
+ * entry or a test request), and a practice may switch areas off one by one (digest §18.3).
  */
 
-export type LinkState = 'available' | 'withheld' | 'absent';
+export type LinkState = 'available' | 'withheld' | 'unsupported' | 'absent';
 
-export type StoredProblemLink = ProblemLink & { state: LinkState };
+export type StoredProblemLink = ProblemLink & { state: LinkState; targetKind?: string };
 
 export interface StoredProblem extends Problem {
   links: StoredProblemLink[];
@@ -55,6 +62,7 @@ interface LinkRow {
   target_type: ProblemLink['targetType'];
   target_id: string;
   state: LinkState;
+  target_kind: string | null;
 }
 
 /**
@@ -91,6 +99,16 @@ const linkStateSql = `
       FROM encounter t WHERE t.practice = l.practice AND t.id = l.target_id AND t.patient_id = p.patient_id)
     WHEN 'Condition' THEN (SELECT CASE WHEN t.confidential THEN 'withheld' ELSE 'available' END
       FROM problem t WHERE t.practice = l.practice AND t.id = l.target_id AND t.patient_id = p.patient_id)
+    WHEN 'DocumentReference' THEN 'unsupported'
+  END`;
+
+/** The stored kind of a link's Observation or ProcedureRequest target (NULL for other types). */
+const linkKindSql = `
+  CASE l.target_type
+    WHEN 'Observation' THEN (SELECT t.kind FROM observation t
+      WHERE t.practice = l.practice AND t.id = l.target_id AND t.patient_id = p.patient_id)
+    WHEN 'ProcedureRequest' THEN (SELECT t.kind FROM procedure_request t
+      WHERE t.practice = l.practice AND t.id = l.target_id AND t.patient_id = p.patient_id)
   END`;
 
 /**
@@ -114,7 +132,8 @@ export async function findPatientProblems(
       [practice, patientId],
     ),
     db.query<LinkRow>(
-      `SELECT l.problem_id, l.relation, l.target_type, l.target_id, COALESCE(${linkStateSql}, 'absent') AS state
+      `SELECT l.problem_id, l.relation, l.target_type, l.target_id, COALESCE(${linkStateSql}, 'absent') AS state,
+              ${linkKindSql} AS target_kind
          FROM problem_link l
          JOIN problem p ON p.practice = l.practice AND p.id = l.problem_id
         WHERE p.practice = $1 AND p.patient_id = $2
@@ -127,6 +146,7 @@ export async function findPatientProblems(
     let state = l.state;
     if (options.includeConfidential && state === 'withheld') state = 'available';
     const link = { relation: l.relation, targetType: l.target_type, targetId: l.target_id, state } as StoredProblemLink;
+    if (l.target_kind !== null) link.targetKind = l.target_kind;
     const list = linksByProblem.get(l.problem_id);
     if (list) list.push(link);
     else linksByProblem.set(l.problem_id, [link]);

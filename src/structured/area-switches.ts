@@ -13,10 +13,13 @@ type Item = { type: string; id: string };
  *
  * - a requested area that is off is not built (no List, no resources) and the bundle's
  *   OperationOutcome gets `<parameter> has been disabled` for it;
- * - an item of an area that is off never comes in through a problem's link either: the problem's
- *   link to it becomes display-only (`<Area> items have been disabled`) and the area is warned
- *   about the same way, as the digest asks for a "requested or linked" area;
- * - with problems off, no Condition comes in as a "linked problem" of a returned item.
+ * - an item of an area that is off never comes in through a link either — a problem's
+ *   (`placeholder`, `problemLinks`) or a consultation's (`disabledItemDisplay`): the link becomes
+ *   display-only (`<Area> items have been disabled`) and the area is warned about the same way, as
+ *   the digest asks for a "requested or linked" area. A confidential item leaves no trace (§18.1);
+ *   its area is warned about all the same;
+ * - with problems off, no Condition comes in as a "linked problem" of a returned item, nor as the
+ *   problem a consultation topic is about.
  *
  * Built with no areas off (migrate, which the spec exempts from the switches) it changes nothing.
  */
@@ -35,6 +38,16 @@ export class AreaSwitches {
 
   isOn(area: StructuredArea): boolean {
     return !this.off.has(area);
+  }
+
+  /**
+   * For an item of `area` that a returned item links to: the display that stands in for it when
+   * the area is off (and the area is then warned about), or undefined when the area is on.
+   */
+  disabledItemDisplay(area: StructuredArea): string | undefined {
+    if (!this.off.has(area)) return undefined;
+    this.warned.add(area);
+    return disabledDisplay(area);
   }
 
   /** Whether the area the request parameter asks for is off (and so is to be warned about, not built). */
@@ -73,10 +86,14 @@ export class AreaSwitches {
     return { items: kept, withheldLinkTypes: keptTypes };
   }
 
-  /** For the final pass over Conditions: a link to an item left out here is shown display-only. */
-  readonly placeholder: LinkPlaceholder = (type, id) => {
-    const area = this.leftOut.get(`${type}/${id}`);
-    return area === undefined ? undefined : `${structuredAreaLabels[area]} items have been disabled`;
+  /**
+   * For a Condition's link to an item the bundle does not hold: display-only when the item's area
+   * is off — an item problemLinks left out, or one whose area its type (and, for an Observation or
+   * a ProcedureRequest, its stored `kind`) tells.
+   */
+  readonly placeholder: LinkPlaceholder = (type, id, kind) => {
+    const area = this.leftOut.get(`${type}/${id}`) ?? knownAreaOfItem(type, kind);
+    return area === undefined ? undefined : this.disabledItemDisplay(area);
   };
 
   /** One warning per area that is off and was requested or linked, in the areas' order. */
@@ -87,7 +104,17 @@ export class AreaSwitches {
   }
 }
 
-/** The area a linked item belongs to (undefined: none that can be switched, e.g. a document). */
+/** The text that stands in for a linked item of an area that is off ("Immunisations items have been disabled"). */
+function disabledDisplay(area: StructuredArea): string {
+  return `${structuredAreaLabels[area]} items have been disabled`;
+}
+
+/**
+ * The area a linked item belongs to (undefined: none that can be switched, e.g. a document). A
+ * problem's link to a comment note counts as uncategorised data, as in the "Problems -
+ * uncategorised data related to problems" list that holds it (problem-items.ts); inside a
+ * consultation a comment note is the consultation's own text (consultations.ts).
+ */
 function areaOfItem(type: string, kind: string | undefined): StructuredArea | undefined {
   switch (type) {
     case 'Observation':
@@ -97,6 +124,12 @@ function areaOfItem(type: string, kind: string | undefined): StructuredArea | un
     default:
       return areaOfType[type];
   }
+}
+
+/** As areaOfItem, but undefined for an Observation or ProcedureRequest whose kind is not known. */
+function knownAreaOfItem(type: string, kind: string | undefined): StructuredArea | undefined {
+  if (kind === undefined && (type === 'Observation' || type === 'ProcedureRequest')) return undefined;
+  return areaOfItem(type, kind);
 }
 
 const areaOfType: Record<string, StructuredArea> = {

@@ -2,6 +2,7 @@ import type { Resource } from '../fhir/datatypes.ts';
 import type { RecordWarning } from '../domain/clinical.ts';
 import { findRecordWarnings } from '../store/clinical-allergies.ts';
 import type { Db } from '../store/db.ts';
+import type { AreaSwitches } from './area-switches.ts';
 
 /** What an area builder is given: the store and the patient whose record is being read. */
 export interface AreaContext {
@@ -13,6 +14,12 @@ export interface AreaContext {
   now: Date;
   /** Migrate with sensitive information: confidential items are returned, not withheld (default false). */
   includeConfidential?: boolean;
+  /**
+   * The practice's clinical-area switches, for the builders that pull in other areas' items
+   * (consultations, problems): an item of an area that is off is shown display-only instead.
+   * Absent: every area is on (migrate).
+   */
+  switches?: AreaSwitches;
 }
 
 /**

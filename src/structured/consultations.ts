@@ -2,6 +2,7 @@ import type {
   Allergy, ConsultationSection, Encounter, Immunisation, Medication, MedicationRequest, MedicationStatement, Observation,
   ProcedureRequest, Referral,
 } from '../domain/clinical.ts';
+import type { StructuredArea } from '../domain/structured-areas.ts';
 import { ukDateTime } from '../fhir/datetime.ts';
 import type { Resource } from '../fhir/datatypes.ts';
 import { findPatientAllergies } from '../store/clinical-allergies.ts';
@@ -21,9 +22,10 @@ import { immunization } from './immunisations.ts';
 import { findItemReports, reportResources, type HeldReport, type ItemReports } from './linked-reports.ts';
 import { listWarnings, primaryList, secondaryList, type ListItem, type SecondaryListCode } from './lists.ts';
 import { medicationRequestResource, medicationResource, medicationStatementResource } from './medications.ts';
-import { conditionResource, problemExtensions } from './problems.ts';
+import { conditionResource, problemExtensions, type LinkPlaceholder } from './problems.ts';
 import { codeableConcept, referralRequest } from './referrals.ts';
 import { uncategorisedObservation } from './uncategorised.ts';
+import { unsupportedItemDisplay } from './unsupported-items.ts';
 
 /**
  * Access Record Structured, consultations (structured digest §13, §5.2, lists §8.2/§8.3, §9, §18.1):
@@ -48,6 +50,13 @@ import { uncategorisedObservation } from './uncategorised.ts';
  *   note Observation (consultation-text-items.ts). Cancelled diary entries are not returned.
  * - Documents are out of scope (Access Record Structured does not return DocumentReference): a
  *   display-only "Documents items are not supported by the provider system" stands in for them.
+ * - Areas the practice has switched off (digest §18.3; AreaSwitches): an item of such an area is
+ *   a display-only "<Area> items have been disabled" in the structure Lists, is not returned, and
+ *   has no "Consultations - …" list; the area is warned about in the OperationOutcome. With
+ *   problems off, a topic's relatedProblemHeader target is that display and no Condition comes in.
+ *   A confidential item of an area that is off leaves no trace (§18.1). Comment notes, completed
+ *   diary entries and unanswered test requests returned as text are the consultation's own text,
+ *   not items of another area (digest §13, §15), and stay.
  * - "Consultations - … contained in consultations" lists, one per area with items (medications by
  *   `MedicationStatement/<id>`), or with a confidential item withheld.
  * - Confidential consultations are left out (confidential-items on the primary list); confidential
@@ -74,8 +83,9 @@ export async function buildConsultations(
   const collected = new Collected();
   const structure: Resource[] = [];
   const returnedConsultations: StoredConsultation[] = [];
+  const disabled: DisabledDisplay = (area) => ctx.switches?.disabledItemDisplay(area);
   for (const c of consultations) {
-    const lists = consultationStructure(c, ctx.patientId, items, collected);
+    const lists = consultationStructure(c, ctx.patientId, items, collected, disabled);
     if (lists.length === 0) continue;
     returnedConsultations.push(c);
     structure.push(...lists);
@@ -87,12 +97,13 @@ export async function buildConsultations(
   const tidy = (r: Resource) => withoutMissingEncounters(r, (id) => encounterIds.has(id));
 
   const resources: Resource[] = returnedConsultations.map((c) => encounterResource(c, ctx.patientId));
-  // An ended allergy is contained in the Ended allergies list: a problem names it by display only.
-  const endedAllergy = (type: string, id: string) => {
+  // An ended allergy is contained in the Ended allergies list: a problem names it by display only;
+  // so too an item of an area that is off.
+  const placeholder: LinkPlaceholder = (type, id, kind) => {
     const a = type === 'AllergyIntolerance' ? collected.endedAllergies.get(id) : undefined;
-    return a && endedAllergyDisplay(a);
+    return a ? endedAllergyDisplay(a) : ctx.switches?.placeholder(type, id, kind);
   };
-  resources.push(...[...collected.problems.values()].map((p) => conditionResource(p, ctx.patientId, inBundle, endedAllergy)));
+  resources.push(...[...collected.problems.values()].map((p) => conditionResource(p, ctx.patientId, inBundle, placeholder)));
   const returnedPlans = new Map([...collected.statements.values()].map(({ plan }) => [plan.id, plan]));
   for (const { statement, plan } of collected.statements.values()) {
     resources.push(tidy(medicationStatementResource(statement, plan, ctx.patientId)));
@@ -168,10 +179,11 @@ export const participantTypes = {
   primaryPerformer: { system: 'http://hl7.org/fhir/v3/ParticipationType', code: 'PPRF', display: 'primary performer' },
 } as const;
 
-/** Documents are not returned by Access Record Structured 1.6 (digest §18.5 placeholder). */
-const notSupported = {
-  documents: 'Documents items are not supported by the provider system',
-} as const;
+/**
+ * The display that stands in for an item of `area` when the practice has switched that area off
+ * (the area is then warned about), or undefined when the area is on (AreaSwitches.disabledItemDisplay).
+ */
+type DisabledDisplay = (area: StructuredArea) => string | undefined;
 
 /** Where withheld ended allergies are flagged (the Ended allergies primary list). */
 const endedAllergiesList = 'ended-allergies';
@@ -289,15 +301,28 @@ class Collected extends CollectedItems {
  * What one consultation item becomes in the structure lists: a reference, a display-only
  * placeholder, or nothing (withheld, or not an item retrieval returns). Records what is returned.
  */
-function resolveItem(item: ConsultationSection['items'][number], c: StoredConsultation, items: Items, collected: Collected): ListItem | undefined {
+function resolveItem(
+  item: ConsultationSection['items'][number],
+  c: StoredConsultation,
+  items: Items,
+  collected: Collected,
+  disabled: DisabledDisplay,
+): ListItem | undefined {
   const withhold = (code: string) => { collected.withheld.add(code); return undefined; };
   const secret = (confidential: boolean) => confidential && !items.includeConfidential;
+  // An item of an area that is off is display-only; a confidential one leaves no trace, nor marks
+  // a list (its area's secondary list is not sent). Either way nothing is returned or collected.
+  const switchedOff = (display: string, confidential: boolean): ListItem | undefined => (secret(confidential) ? undefined : { display });
   const investigations: SecondaryListCode = 'consultations-investigations-contained-in-consultations';
-  // An investigation is its report (digest §9), returned whole; a confidential report leaves no trace.
-  const report = (key: string): ListItem | undefined => {
+  // An investigation is its report (digest §9), returned whole; a confidential report (or the
+  // consultation's confidential element of one) leaves no trace.
+  const report = (key: string, confidentialItem = false): ListItem | undefined => {
     const reportId = items.reports.reportOf.get(key);
+    const held = reportId === undefined ? undefined : items.reports.returned.get(reportId);
+    const off = disabled('investigations');
+    if (off) return held ? switchedOff(off, confidentialItem) : undefined;
+    if (secret(confidentialItem)) return withhold(investigations);
     if (reportId === undefined) return undefined;
-    const held = items.reports.returned.get(reportId);
     if (!held) return withhold(investigations);
     if (held.partlyWithheld) collected.withheld.add(investigations);
     collected.reports.set(reportId, held);
@@ -311,7 +336,10 @@ function resolveItem(item: ConsultationSection['items'][number], c: StoredConsul
       const plan = request.intent === 'plan' ? request : request.planId ? items.requests.get(request.planId) : undefined;
       const statement = plan && items.statementByPlan.get(plan.id);
       if (!plan || !statement) return undefined;
-      if (secret(request.confidential || plan.confidential || statement.confidential)) return withhold('consultations-medications-contained-in-consultations');
+      const confidential = request.confidential || plan.confidential || statement.confidential;
+      const off = disabled('medication');
+      if (off) return switchedOff(off, confidential);
+      if (secret(confidential)) return withhold('consultations-medications-contained-in-consultations');
       collected.statements.set(statement.id, { statement, plan });
       if (request.intent === 'order') collected.orders.set(request.id, request);
       for (const id of [statement.medicationId, plan.medicationId, request.medicationId]) {
@@ -324,6 +352,8 @@ function resolveItem(item: ConsultationSection['items'][number], c: StoredConsul
     case 'AllergyIntolerance': {
       const a = items.allergies.get(item.id);
       if (!a) return undefined;
+      const off = disabled('allergies');
+      if (off) return switchedOff(off, a.confidential);
       const ended = a.clinicalStatus === 'resolved';
       const code: SecondaryListCode = ended
         ? 'consultations-allergies-that-have-been-ended-contained-in-consultations'
@@ -346,6 +376,8 @@ function resolveItem(item: ConsultationSection['items'][number], c: StoredConsul
     case 'Immunization': {
       const i = items.immunisations.get(item.id);
       if (!i) return undefined;
+      const off = disabled('immunisations');
+      if (off) return switchedOff(off, i.confidential);
       if (secret(i.confidential)) return withhold('consultations-immunisations-contained-in-consultations');
       collected.immunisations.set(i.id, i);
       collected.addSecondary('consultations-immunisations-contained-in-consultations', { reference: `Immunization/${i.id}` });
@@ -355,11 +387,12 @@ function resolveItem(item: ConsultationSection['items'][number], c: StoredConsul
       const o = items.observations.get(item.id);
       if (!o) return undefined;
       const uncategorised = o.kind === 'uncategorised';
-      if (secret(o.confidential)) {
-        return withhold(uncategorised || o.kind === 'narrative' ? 'consultations-uncategorised-data-contained-in-consultations' : investigations);
-      }
       // A test group, result or filing comment: the consultation names its report.
-      if (!uncategorised && o.kind !== 'narrative') return report(`Observation/${o.id}`);
+      if (!uncategorised && o.kind !== 'narrative') return report(`Observation/${o.id}`, o.confidential);
+      // A comment note is the consultation's own text, not uncategorised data (digest §15).
+      const off = uncategorised ? disabled('uncategorised') : undefined;
+      if (off) return switchedOff(off, o.confidential);
+      if (secret(o.confidential)) return withhold('consultations-uncategorised-data-contained-in-consultations');
       collected.observations.set(o.id, o);
       if (uncategorised) collected.addSecondary('consultations-uncategorised-data-contained-in-consultations', { reference: `Observation/${o.id}` });
       return { reference: `Observation/${o.id}` };
@@ -367,6 +400,8 @@ function resolveItem(item: ConsultationSection['items'][number], c: StoredConsul
     case 'ReferralRequest': {
       const r = items.referrals.get(item.id);
       if (!r) return undefined;
+      const off = disabled('referrals');
+      if (off) return switchedOff(off, r.confidential);
       if (secret(r.confidential)) return withhold('consultations-outbound-referrals-in-consultations');
       collected.referrals.set(r.id, r);
       collected.addSecondary('consultations-outbound-referrals-in-consultations', { reference: `ReferralRequest/${r.id}` });
@@ -377,6 +412,8 @@ function resolveItem(item: ConsultationSection['items'][number], c: StoredConsul
       if (!p) return undefined;
       const diary: SecondaryListCode = 'consultations-diary-entries-contained-in-consultations';
       if (p.kind === 'diary' && p.status === 'active') {
+        const off = disabled('diary');
+        if (off) return switchedOff(off, p.confidential);
         if (secret(p.confidential)) return withhold(diary);
         collected.diary.set(p.id, p);
         collected.addSecondary(diary, { reference: `ProcedureRequest/${p.id}` });
@@ -384,7 +421,7 @@ function resolveItem(item: ConsultationSection['items'][number], c: StoredConsul
       }
       // A test request a report answers is that investigation.
       if (p.kind === 'test-request' && items.reports.reportOf.has(`ProcedureRequest/${p.id}`)) {
-        return secret(p.confidential) ? withhold(investigations) : report(`ProcedureRequest/${p.id}`);
+        return report(`ProcedureRequest/${p.id}`, p.confidential);
       }
       // The spec returns completed diary entries as text; a cancelled one is not returned.
       if (p.kind === 'diary' && p.status !== 'completed') return undefined;
@@ -395,7 +432,7 @@ function resolveItem(item: ConsultationSection['items'][number], c: StoredConsul
     case 'DiagnosticReport':
       return report(`DiagnosticReport/${item.id}`);
     case 'DocumentReference':
-      return { display: notSupported.documents };
+      return { display: unsupportedItemDisplay('DocumentReference')! };
   }
 }
 
@@ -404,15 +441,17 @@ function resolveItem(item: ConsultationSection['items'][number], c: StoredConsul
  * or none when nothing in it may be returned. A consultation whose items sit directly on its
  * consultation section gets one artificial topic.
  */
-function consultationStructure(c: StoredConsultation, patientId: string, items: Items, collected: Collected): Resource[] {
+function consultationStructure(c: StoredConsultation, patientId: string, items: Items, collected: Collected, disabled: DisabledDisplay): Resource[] {
   const root = c.sections.find((s) => s.kind === 'consultation');
   if (!root) return [];
   const children = (parent: ConsultationSection, kind: ConsultationSection['kind']) =>
     c.sections.filter((s) => s.kind === kind && s.parentId === parent.id);
-  // Each item once per list: a report and one of its results in one heading are both the report.
+  // Each entry once per list: a report and one of its results in one heading are both the report;
+  // two items of an area that is off are one "<Area> items have been disabled".
   const resolve = (s: ConsultationSection) => {
-    const entries = s.items.flatMap((i) => resolveItem(i, c, items, collected) ?? []);
-    return entries.filter((e, i) => !('reference' in e) || entries.findIndex((x) => 'reference' in x && x.reference === e.reference) === i);
+    const entries = s.items.flatMap((i) => resolveItem(i, c, items, collected, disabled) ?? []);
+    const keys = entries.map((e) => JSON.stringify(e));
+    return entries.filter((_, i) => keys.indexOf(keys[i]!) === i);
   };
   const list = (id: string, code: (typeof structureCodes)[keyof typeof structureCodes], title: string | undefined, entries: ListItem[], extension?: Resource[]) =>
     structureList(c, patientId, { id, code, title, entries, extension });
@@ -438,7 +477,12 @@ function consultationStructure(c: StoredConsultation, patientId: string, items: 
     const extension: Resource[] = [];
     for (const id of problemIds) {
       const problem = items.problems.get(id);
-      if (problem) {
+      const off = problem || items.withheldProblems.has(id) ? disabled('problems') : undefined;
+      if (off) {
+        // Problems off (digest §18.3): the topic still says it was about a problem, display-only;
+        // no Condition comes in. A confidential problem leaves no trace.
+        if (problem) extension.push({ url: problemExtensions.relatedProblemHeader, extension: [{ url: 'target', valueReference: { display: off } }] });
+      } else if (problem) {
         collected.problems.set(id, problem);
         collected.addSecondary('consultations-problems-contained-in-consultations', { reference: `Condition/${id}` });
         // target only: the suite reads the sub-extensions in order as references (suite notes §16 Q2).

@@ -88,6 +88,8 @@ export async function assembleRecord(
   entries.add(patientResource(patient, ctx.practice.organizationId));
   const warnings = [...request.warnings].map((parameter) => warning(`${parameter} is an unrecognised parameter`, parameter));
   const switches = new AreaSwitches(options.disabledAreas);
+  // Consultations and problems pull in other areas' items: they show those of areas that are off display-only.
+  areaContext.switches = switches;
   let primaryProblemIds = new Set<string>();
   const returnedItems: AreaResult['linkedItems'] = [];
   for (const area of areaBuilders) {
@@ -106,13 +108,15 @@ export async function assembleRecord(
       returnedItems.push(...items.returnedItems);
     } else returnedItems.push(...result.linkedItems);
   }
+  // A Condition's link to an item the bundle holds only contained in a List, or to an item of an
+  // area that is off, is display-only (digest §10 REC, §18.3).
+  const placeholder: LinkPlaceholder = (type, id, kind) => entries.containedItemDisplay(type, id) ?? switches.placeholder(type, id, kind);
   // Digest §8.3: the problems linked to returned items, in one "linked problems not relating to the
   // primary query" list; then no Condition may point at anything the bundle does not hold.
   if (switches.isOn('problems')) {
-    const linked = await buildLinkedProblems(areaContext, returnedItems, entries.inBundle, primaryProblemIds, { placeholder: entries.containedItemDisplay });
+    const linked = await buildLinkedProblems(areaContext, returnedItems, entries.inBundle, primaryProblemIds, { placeholder });
     for (const resource of [...linked.lists, ...linked.resources]) entries.add(resource);
   }
-  const placeholder: LinkPlaceholder = (type, id) => entries.containedItemDisplay(type, id) ?? switches.placeholder(type, id);
   entries.replaceEach('Condition', (condition) => restrictConditionToBundle(condition, entries.inBundle, placeholder));
   // Items recorded in a consultation name its Encounter; without the consultations area the
   // Encounter is not returned (digest §9), so the reference goes rather than dangle.

@@ -1,11 +1,12 @@
 import type { Coded, Problem, ProblemLink } from '../domain/clinical.ts';
 import { ukDateTime } from '../fhir/datetime.ts';
 import type { Resource } from '../fhir/datatypes.ts';
-import { findPatientProblems, type LinkState, type StoredProblem } from '../store/clinical-problems.ts';
+import { findPatientProblems, type StoredProblem, type StoredProblemLink } from '../store/clinical-problems.ts';
 import { patientRecordWarnings, type AreaContext, type AreaResult } from './area.ts';
 import { codeableConcept as coded } from './coded.ts';
 import { profiles, structuredExtensions } from './fhir-urls.ts';
 import { listWarnings, primaryList, secondaryList } from './lists.ts';
+import { unsupportedItemDisplay } from './unsupported-items.ts';
 
 /**
  * Access Record Structured, problems (structured digest §12, lists §8.2/§8.3, confidentiality §18.1):
@@ -21,7 +22,9 @@ import { listWarnings, primaryList, secondaryList } from './lists.ts';
  *
  * Confidential problems are never returned (the Problems list gets confidential-items when one
  * matched); links to confidential items are never written (no trace), and references to items the
- * bundle does not hold are left out (or written display-only by a placeholder the caller gives).
+ * bundle does not hold are left out (or written display-only by a placeholder the caller gives:
+ * an ended allergy, an item of a clinical area the practice has switched off). A link to a
+ * document is always display-only: the provider does not export documents (digest §18.5).
  */
 
 const ukSd = 'https://fhir.hl7.org.uk/STU3/StructureDefinition/';
@@ -48,10 +51,11 @@ export type InBundle = (type: string, id: string) => boolean;
 
 /**
  * For an item the problem may show but the bundle does not hold at the top level: the display of a
- * display-only reference (an ended allergy contained in its List, an area the provider does not
- * support, §18.5), or undefined to leave the link out. Never asked about confidential items.
+ * display-only reference (an ended allergy contained in its List, an item of an area that is
+ * switched off, §18.3), or undefined to leave the link out. Never asked about confidential items.
+ * `kind` is the stored kind of an Observation or ProcedureRequest, when the caller knows it.
  */
-export type LinkPlaceholder = (type: string, id: string) => string | undefined;
+export type LinkPlaceholder = (type: string, id: string, kind?: string) => string | undefined;
 
 /** A problem filter pair of `includeProblems` (each part optional). */
 export interface ProblemFilter {
@@ -112,9 +116,10 @@ export async function buildProblems(ctx: AreaContext, filters: ProblemFilter[]):
   }
 
   // The items of the matched problems will be in the bundle; anything else a related problem links
-  // to is dropped here unless the endpoint's final pass finds it there (restrictConditionToBundle).
+  // to is dropped here unless the endpoint's final pass finds it there (restrictConditionToBundle),
+  // or is display-only because its area is switched off (digest §18.3).
   const provisional: InBundle = (type, id) => (type === 'Condition' ? conditionIds.has(id) : linkedKeys.has(`${type}/${id}`));
-  const resources = returned.map((p) => conditionResource(p, ctx.patientId, provisional));
+  const resources = returned.map((p) => conditionResource(p, ctx.patientId, provisional, ctx.switches?.placeholder));
 
   const lists = [
     primaryList('problems', {
@@ -198,7 +203,8 @@ function relatedProblems(problems: StoredProblem[], ids: Set<string>): StoredPro
 /**
  * The ProblemHeader Condition of a problem (profile CareConnect-GPC-ProblemHeader-Condition-1,
  * digest §12). A link is written only when its target is not withheld and the bundle holds it
- * (`inBundle`), or, for a clinical item, when `placeholder` gives a display for it. The context
+ * (`inBundle`), or, for a clinical item, when `placeholder` gives a display for it; a link to a
+ * document is always written display-only (unsupportedItemDisplay). The context
  * (the consultation the problem was created in) likewise only when the bundle holds it.
  */
 export function conditionResource(
@@ -211,8 +217,8 @@ export function conditionResource(
   const actual: Resource[] = [];
   const headers: Resource[] = [];
   const content: Resource[] = [];
-  for (const link of problem.links as (ProblemLink & { state?: LinkState })[]) {
-    if (link.state !== undefined && link.state !== 'available') continue;
+  for (const link of problem.links as (ProblemLink & Partial<Pick<StoredProblemLink, 'state' | 'targetKind'>>)[]) {
+    if (link.state !== undefined && link.state !== 'available' && link.state !== 'unsupported') continue;
     if (link.targetType === 'Condition') {
       if (link.targetId === problem.id || !inBundle('Condition', link.targetId)) continue;
       headers.push({
@@ -225,7 +231,11 @@ export function conditionResource(
       });
       continue;
     }
-    const valueReference = itemReference(link.targetType, link.targetId, inBundle, placeholder);
+    // A document is never in the bundle: the provider does not export documents (digest §18.5).
+    const unsupported = link.state === 'unsupported' ? unsupportedItemDisplay(link.targetType) : undefined;
+    const valueReference = unsupported !== undefined
+      ? { display: unsupported }
+      : itemReference(link.targetType, link.targetId, inBundle, placeholder, link.targetKind);
     if (!valueReference) continue;
     // actualProblem is 0..1: a second promoted item (the table allows it) is related content.
     if (link.relation === 'actual-problem' && actual.length === 0) actual.push({ url: problemExtensions.actualProblem, valueReference });
@@ -264,9 +274,9 @@ export function conditionResource(
   return resource;
 }
 
-function itemReference(type: string, id: string, inBundle: InBundle, placeholder?: LinkPlaceholder): Resource | undefined {
+function itemReference(type: string, id: string, inBundle: InBundle, placeholder?: LinkPlaceholder, kind?: string): Resource | undefined {
   if (inBundle(type, id)) return { reference: `${type}/${id}` };
-  const display = placeholder?.(type, id);
+  const display = placeholder?.(type, id, kind);
   return display ? { display } : undefined;
 }
 

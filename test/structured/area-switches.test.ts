@@ -13,7 +13,9 @@ import { describeOnEachStore, otherPractice, practice, type GpcResponse, type Te
  * Per-practice switches for the clinical areas of the structured record (structured digest §18.3):
  * a requested area that is off is a 200 without that area's List, with one `<parameter> has been
  * disabled` warning in the bundle's OperationOutcome; items of an area that is off do not come in
- * through a problem's links either; migrate ignores the switches; each practice has its own.
+ * through a problem's links or a consultation either — they are display-only `<Area> items have
+ * been disabled` there, and the area is warned about; migrate ignores the switches; each practice
+ * has its own.
  */
 
 const nhs = { patient2: '9690937286', gpc002patient1: '9990000018' };
@@ -24,14 +26,24 @@ const titles = {
   immunisationsOfProblems: 'Problems - immunisations related to problems',
   uncategorisedOfProblems: 'Problems - uncategorised data related to problems',
   investigationsOfProblems: 'Problems - investigations related to problems',
+  consultations: 'List of consultations',
+  uncategorised: 'Uncategorised data',
+  medicationsOfConsultations: 'Consultations - medications contained in consultations',
+  problemsOfConsultations: 'Consultations - problems contained in consultations',
+  investigationsOfConsultations: 'Consultations - investigations contained in consultations',
+  uncategorisedOfConsultations: 'Consultations - uncategorised data contained in consultations',
+  linkedProblems: 'Problems - linked problems not relating to the primary query',
 };
 const relatedClinicalContent = 'https://fhir.hl7.org.uk/STU3/StructureDefinition/Extension-CareConnect-RelatedClinicalContent-1';
+const relatedProblemHeader = 'https://fhir.hl7.org.uk/STU3/StructureDefinition/Extension-CareConnect-RelatedProblemHeader-1';
 const actualProblem = 'https://fhir.nhs.uk/STU3/StructureDefinition/Extension-CareConnect-GPC-ActualProblem-1';
 const travelImmunisation = 'Immunization/eba25af1-5b74-4790-aa5a-2134fd27ad45';
 
 const allergies = { name: 'includeAllergies', part: [{ name: 'includeResolvedAllergies', valueBoolean: false }] };
 const immunisations = { name: 'includeImmunisations' };
 const problems = { name: 'includeProblems' };
+const consultations = { name: 'includeConsultations' };
+const uncategorised = { name: 'includeUncategorisedData' };
 
 function parameters(nhsNumber: string, ...more: Record<string, unknown>[]): Record<string, unknown> {
   return {
@@ -50,6 +62,14 @@ const listTitles = (res: GpcResponse): string[] => resources(res).filter((r) => 
 const areaLists = (res: GpcResponse): string[] => listTitles(res).filter((t) => !t.startsWith('Problems - '));
 const outcomes = (res: GpcResponse): any[] => resources(res).filter((r) => r.resourceType === 'OperationOutcome');
 const ofType = (res: GpcResponse, type: string): any[] => resources(res).filter((r) => r.resourceType === type);
+/** A consultation-structure List (consultation, topic or heading) by id. */
+const structureList = (res: GpcResponse, id: string): any => ofType(res, 'List').find((l) => l.id === id);
+const entryItems = (list: any): any[] => (list.entry ?? []).map((e: any) => e.item);
+/** Every `reference` string in the bundle. */
+const allReferences = (res: GpcResponse): string[] => [...JSON.stringify(res.json).matchAll(/"reference":"([^"]+)"/g)].map((m) => m[1]!);
+/** The valueReferences of a Condition's related clinical content. */
+const relatedContent = (condition: any): any[] => condition.extension.filter((e: any) => e.url === relatedClinicalContent).map((e: any) => e.valueReference);
+const disabledDisplay = (label: string) => ({ display: `${label} items have been disabled` });
 
 /** The warning issue the spec's clinical-area configuration page shows, exactly. */
 function disabledIssue(parameter: string) {
@@ -193,6 +213,106 @@ describeOnEachStore('Access Record Structured: per-practice clinical area switch
       assert.deepEqual(warningIssues(res), [disabledIssue('includeProblems')]);
     } finally {
       await switchArea(p(), practice.ods, 'problems', true, body, noOutcome);
+    }
+  });
+
+  it('medication off, consultations asked for: the consultation\'s medication items are display-only, not returned, with no medications list of consultations', async () => {
+    const body = parameters(nhs.patient2, consultations);
+    const plan = 'Consultation1-Topic1-Category-Plan';
+    const before = await getRecord(p(), body);
+    assert.ok(entryItems(structureList(before, plan)).some((i) => i.reference?.startsWith('MedicationRequest/')), 'the seed prescribes in this heading');
+    assert.ok(listTitles(before).includes(titles.medicationsOfConsultations));
+    await switchArea(p(), practice.ods, 'medication', false, body, hasOutcome);
+    try {
+      const res = await getRecord(p(), body);
+      assert.equal(res.status, 200);
+      const lists = listTitles(res);
+      assert.ok(lists.includes(titles.consultations));
+      assert.ok(!lists.includes(titles.medicationsOfConsultations), 'no medications-contained-in-consultations list');
+      assert.ok(lists.includes(titles.uncategorisedOfConsultations), 'the other areas\' lists stay');
+      for (const type of ['MedicationRequest', 'MedicationStatement', 'Medication']) assert.equal(ofType(res, type).length, 0, `no ${type}`);
+      assert.ok(!allReferences(res).some((r) => /^Medication(Request|Statement)?\//.test(r)), 'no reference to a medication anywhere');
+      // The plan and the issue in the heading become one placeholder; the referral and observation stay.
+      const items = entryItems(structureList(res, plan));
+      assert.deepEqual(items.filter((i) => i.reference === undefined), [disabledDisplay('Medications')]);
+      assert.deepEqual(items.filter((i) => i.reference !== undefined).map((i) => i.reference.split('/')[0]), ['ReferralRequest', 'Observation']);
+      // Problem A, the topic's problem, shows its prescriptions display-only too (digest §18.3).
+      const anxiety = ofType(res, 'Condition').find((c) => c.id === 'Problem-A-Anxiety-With-Depression');
+      assert.ok(relatedContent(anxiety).some((v) => v.display === disabledDisplay('Medications').display));
+      assert.deepEqual(warningIssues(res), [disabledIssue('includeMedication')]);
+    } finally {
+      await switchArea(p(), practice.ods, 'medication', true, body, noOutcome);
+    }
+  });
+
+  it('problems off, consultations asked for: topics name their problem display-only, no Condition and no problems lists, one includeProblems warning', async () => {
+    const body = parameters(nhs.patient2, consultations);
+    const before = await getRecord(p(), body);
+    assert.ok(ofType(before, 'Condition').length > 0, 'the seed\'s topics are about problems');
+    await switchArea(p(), practice.ods, 'problems', false, body, hasOutcome);
+    try {
+      const res = await getRecord(p(), body);
+      assert.equal(res.status, 200);
+      assert.equal(ofType(res, 'Condition').length, 0, 'no Condition');
+      const lists = listTitles(res);
+      assert.ok(!lists.includes(titles.problemsOfConsultations) && !lists.includes(titles.linkedProblems), 'no problems lists');
+      assert.ok(!allReferences(res).some((r) => r.startsWith('Condition/')), 'no reference to a Condition anywhere');
+      const topic = structureList(res, 'Consultation1-Topic1');
+      const headers = topic.extension.filter((e: any) => e.url === relatedProblemHeader);
+      assert.deepEqual(headers, [{ url: relatedProblemHeader, extension: [{ url: 'target', valueReference: disabledDisplay('Problems') }] }]);
+      assert.ok(ofType(res, 'Encounter').length > 0 && ofType(res, 'Observation').length > 0, 'the consultations themselves are returned');
+      assert.deepEqual(warningIssues(res), [disabledIssue('includeProblems')]);
+    } finally {
+      await switchArea(p(), practice.ods, 'problems', true, body, noOutcome);
+    }
+  });
+
+  it('investigations off, consultations asked for: reports are display-only; a confidential one leaves no trace and marks no list', async () => {
+    const body = parameters(nhs.patient2, consultations);
+    const heading = 'Consultation3-Topic2-Category-Examination';
+    const secret = 'efae5859-28df-4e7d-be91-6df56d8215e5';
+    await switchArea(p(), practice.ods, 'investigations', false, body, hasOutcome);
+    await p().db.query('UPDATE diagnostic_report SET confidential = true WHERE practice = $1 AND id = $2', [practice.ods, secret]);
+    try {
+      const res = await getRecord(p(), body);
+      assert.equal(res.status, 200);
+      for (const type of ['DiagnosticReport', 'Specimen']) assert.equal(ofType(res, type).length, 0, `no ${type}`);
+      assert.ok(!listTitles(res).includes(titles.investigationsOfConsultations));
+      const items = entryItems(structureList(res, heading));
+      assert.deepEqual(items.filter((i) => i.reference === undefined), [disabledDisplay('Investigations')], 'one placeholder for the reports');
+      assert.ok(!JSON.stringify(res.json).includes(secret), 'the confidential report is named nowhere');
+      const warned = ofType(res, 'List').filter((l) => (l.extension ?? []).some((e: any) => e.valueCode === 'confidential-items'));
+      assert.deepEqual(warned.map((l) => l.title), [], 'no list carries confidential-items for it');
+      // Problem B links both reports: the one not confidential display-only, the other not at all.
+      const legs = ofType(res, 'Condition').find((c) => c.id === 'Problem-B-Swollen-Legs');
+      assert.deepEqual(relatedContent(legs).filter((v) => v.reference === undefined), [disabledDisplay('Investigations')]);
+      assert.deepEqual(warningIssues(res), [disabledIssue('includeInvestigations')]);
+    } finally {
+      await p().db.query('UPDATE diagnostic_report SET confidential = false WHERE practice = $1 AND id = $2', [practice.ods, secret]);
+      await switchArea(p(), practice.ods, 'investigations', true, body, noOutcome);
+    }
+  });
+
+  it('a linked-only problem (not asked for, linked from a returned item) shows its links to an area that is off display-only', async () => {
+    const body = parameters(nhs.patient2, uncategorised);
+    const anxietyOf = (res: GpcResponse) => ofType(res, 'Condition').find((c) => c.id === 'Problem-A-Anxiety-With-Depression');
+    const before = await getRecord(p(), body);
+    assert.ok(anxietyOf(before), 'problem A comes in as a linked problem of its observations');
+    assert.ok(!relatedContent(anxietyOf(before)).some((v) => v.reference === undefined), 'with every area on, links outside the bundle are left out');
+    await switchArea(p(), practice.ods, 'medication', false, body, hasOutcome);
+    try {
+      const res = await getRecord(p(), body);
+      assert.equal(res.status, 200);
+      assert.deepEqual(areaLists(res), [titles.uncategorised]);
+      const linked = ofType(res, 'List').find((l) => l.title === titles.linkedProblems);
+      assert.ok(entryItems(linked).some((i) => i.reference === 'Condition/Problem-A-Anxiety-With-Depression'));
+      const displays = relatedContent(anxietyOf(res)).filter((v) => v.reference === undefined);
+      assert.ok(displays.length > 0, 'its prescriptions are display-only');
+      assert.ok(displays.every((v) => v.display === disabledDisplay('Medications').display), JSON.stringify(displays));
+      assert.equal(ofType(res, 'MedicationRequest').length, 0);
+      assert.deepEqual(warningIssues(res), [disabledIssue('includeMedication')]);
+    } finally {
+      await switchArea(p(), practice.ods, 'medication', true, body, noOutcome);
     }
   });
 
