@@ -1,6 +1,7 @@
-import type { ClinicalItemType, Coded, ConsultationSection, Encounter, Identifier, Note, Observation, ProcedureRequest } from '../domain/clinical.ts';
+import type { ClinicalItemType, Coded, ConsultationSection, Encounter, Identifier, Observation, ProcedureRequest } from '../domain/clinical.ts';
 import { addDays, ukStartOfDay } from '../fhir/datetime.ts';
 import type { Db } from './db.ts';
+import { procedureRequestFromRow, procedureRequestSelect, type ProcedureRequestRow } from './clinical-procedure-requests.ts';
 import { findPatientRelated, observationFromRow, observationSelect, type ObservationRow } from './clinical-observations.ts';
 
 /**
@@ -188,24 +189,6 @@ export async function findObservationsByIds(db: Db, practice: string, patientId:
   return rows.filter((r) => wanted.has(r.id)).map((r) => observationFromRow(r, related.get(r.id) ?? []));
 }
 
-interface ProcedureRequestRow {
-  id: string;
-  patient_id: string;
-  identifiers: Identifier[];
-  kind: ProcedureRequest['kind'];
-  status: ProcedureRequest['status'];
-  code: Coded;
-  authored_at: Date | null;
-  requester_id: string | null;
-  performer_organization_id: string | null;
-  due_start: string | null;
-  due_end: string | null;
-  reason_codes: Coded[];
-  encounter_id: string | null;
-  notes: Note[];
-  confidential: boolean;
-}
-
 /**
  * The patient's procedure requests of the given ids, of either kind and any status: a consultation
  * may hold active or completed diary entries and test requests, and the caller decides what each
@@ -215,32 +198,8 @@ interface ProcedureRequestRow {
 export async function findProcedureRequestsByIds(db: Db, practice: string, patientId: string, ids: string[]): Promise<ProcedureRequest[]> {
   if (ids.length === 0) return [];
   const rows = await db.query<ProcedureRequestRow>(
-    `SELECT p.id, p.patient_id, p.identifiers, p.kind, p.status, p.code, p.authored_at, p.requester_id, p.performer_organization_id,
-            p.due_start, p.due_end, p.reason_codes, CASE WHEN e.confidential THEN NULL ELSE p.encounter_id END AS encounter_id,
-            p.notes, p.confidential
-       FROM procedure_request p
-       LEFT JOIN encounter e ON e.practice = p.practice AND e.id = p.encounter_id
-      WHERE p.practice = $1 AND p.patient_id = $2 AND p.id = ANY($3::text[])
-      ORDER BY p.id`,
+    `${procedureRequestSelect} WHERE p.practice = $1 AND p.patient_id = $2 AND p.id = ANY($3::text[]) ORDER BY p.id`,
     [practice, patientId, ids],
   );
-  return rows.map((r): ProcedureRequest => {
-    const p: ProcedureRequest = {
-      id: r.id,
-      patientId: r.patient_id,
-      identifiers: r.identifiers,
-      confidential: r.confidential,
-      kind: r.kind,
-      status: r.status,
-      code: r.code,
-      reasonCodes: r.reason_codes ?? [],
-      notes: r.notes ?? [],
-    };
-    if (r.authored_at) p.authoredAt = r.authored_at;
-    if (r.requester_id) p.requesterId = r.requester_id;
-    if (r.performer_organization_id) p.performerOrganizationId = r.performer_organization_id;
-    if (r.due_start) p.due = r.due_end ? { start: r.due_start, end: r.due_end } : { start: r.due_start };
-    if (r.encounter_id) p.encounterId = r.encounter_id;
-    return p;
-  });
+  return rows.map(procedureRequestFromRow);
 }
