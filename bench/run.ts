@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --store embedded|postgres|both --seconds 10 --connections 32]
+ * npm run bench [-- --store embedded|postgres|both --seconds 10 --connections 32 --only <name> --patients N]
  *
  * For each interaction: the provider (its own process, pinned to core 0 where taskset exists)
  * under the same load as a raw node:http server sending the same response bytes; the load
