@@ -120,7 +120,7 @@ export async function assembleRecord(
   entries.replaceEach('Condition', (condition) => restrictConditionToBundle(condition, entries.inBundle, placeholder));
   // Items recorded in a consultation name its Encounter; without the consultations area the
   // Encounter is not returned (digest §9), so the reference goes rather than dangle.
-  entries.replaceEach(undefined, (resource) => withoutMissingEncounters({ ...resource }, (id) => entries.inBundle('Encounter', id)));
+  entries.replaceEach(undefined, (resource) => withoutMissingEncounters(resource, (id) => entries.inBundle('Encounter', id)));
   await addReferencedAdminResources(areaContext.db, practice, entries);
   // Nothing is withheld for confidentiality: a recorded confidential-items warning no longer applies.
   if (options.includeConfidential) entries.replaceLists(withoutConfidentialWarning);
@@ -228,11 +228,15 @@ function collectReferences(value: unknown, into: Set<string>): void {
   if (Array.isArray(value)) {
     for (const v of value) collectReferences(v, into);
   } else if (value !== null && typeof value === 'object') {
-    for (const [key, v] of Object.entries(value)) {
+    // for…in rather than Object.entries: this walks every object of the bundle, and the entry
+    // arrays were a measurable share of the garbage a full record makes.
+    const object = value as Record<string, unknown>;
+    for (const key in object) {
+      const v = object[key];
       if (key === 'reference' && typeof v === 'string') {
         const m = /^(Organization|Practitioner|Location)\/([A-Za-z0-9\-.]{1,64})$/.exec(v);
         if (m) into.add(`${m[1]}/${m[2]}`);
-      } else collectReferences(v, into);
+      } else if (v !== null && typeof v === 'object') collectReferences(v, into);
     }
   }
 }
