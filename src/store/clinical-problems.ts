@@ -119,26 +119,29 @@ export async function findPatientProblems(
   db: Db,
   practice: string,
   patientId: string,
-  options: { includeConfidential?: boolean } = {},
+  options: { includeConfidential?: boolean; problemIds?: readonly string[] } = {},
 ): Promise<PatientProblems> {
+  // Only those problems (each still with every link), when the caller knows which can matter.
+  const only = options.problemIds === undefined ? '' : ' AND p.id = ANY($3::text[])';
+  const params = options.problemIds === undefined ? [practice, patientId] : [practice, patientId, [...options.problemIds]];
   const [rows, links] = await Promise.all([
     db.query<ProblemRow>(
       `SELECT p.id, p.patient_id, p.identifiers, p.status, p.significance, p.code, p.onset_at, p.abated_at, p.asserted_at,
               p.asserter_id, CASE WHEN e.confidential THEN NULL ELSE p.encounter_id END AS encounter_id, p.notes, p.confidential
          FROM problem p
          LEFT JOIN encounter e ON e.practice = p.practice AND e.id = p.encounter_id
-        WHERE p.practice = $1 AND p.patient_id = $2
+        WHERE p.practice = $1 AND p.patient_id = $2${only}
         ORDER BY p.asserted_at, p.id`,
-      [practice, patientId],
+      params,
     ),
     db.query<LinkRow>(
       `SELECT l.problem_id, l.relation, l.target_type, l.target_id, COALESCE(${linkStateSql}, 'absent') AS state,
               ${linkKindSql} AS target_kind
          FROM problem_link l
          JOIN problem p ON p.practice = l.practice AND p.id = l.problem_id
-        WHERE p.practice = $1 AND p.patient_id = $2
+        WHERE p.practice = $1 AND p.patient_id = $2${only}
         ORDER BY l.problem_id, l.position`,
-      [practice, patientId],
+      params,
     ),
   ]);
   const linksByProblem = new Map<string, StoredProblemLink[]>();
@@ -173,4 +176,33 @@ export async function findPatientProblems(
     else result.problems.push(problem);
   }
   return result;
+}
+
+/**
+ * The ids of the patient's problems (confidential ones too) linked to any of `items` (by target;
+ * not through Condition links), with the ids of the problems directly related to those (Condition
+ * links either way, whatever their state): every problem the linked problems of those items can
+ * involve. Unordered; the related ids are not checked against the patient.
+ */
+export async function findProblemIdsLinkedTo(
+  db: Db,
+  practice: string,
+  patientId: string,
+  items: readonly { type: string; id: string }[],
+): Promise<string[]> {
+  if (items.length === 0) return [];
+  const rows = await db.query<{ id: string }>(
+    `WITH linked AS (
+       SELECT DISTINCT l.problem_id AS id
+         FROM unnest($3::text[], $4::text[]) AS i(type, id)
+         JOIN problem_link l ON l.practice = $1 AND l.target_type = i.type AND l.target_id = i.id
+         JOIN problem p ON p.practice = l.practice AND p.id = l.problem_id
+        WHERE p.patient_id = $2 AND i.type <> 'Condition'
+     )
+     SELECT id FROM linked
+     UNION SELECT l.target_id FROM linked JOIN problem_link l ON l.practice = $1 AND l.problem_id = linked.id AND l.target_type = 'Condition'
+     UNION SELECT l.problem_id FROM linked JOIN problem_link l ON l.practice = $1 AND l.target_type = 'Condition' AND l.target_id = linked.id`,
+    [practice, patientId, items.map((i) => i.type), items.map((i) => i.id)],
+  );
+  return rows.map((r) => r.id);
 }

@@ -92,8 +92,10 @@ export async function assembleRecord(
   areaContext.switches = switches;
   let primaryProblemIds = new Set<string>();
   const returnedItems: AreaResult['linkedItems'] = [];
+  const built = new Set<string>();
   for (const area of areaBuilders) {
     if (!area.requested(request) || switches.refuses(area.parameter)) continue;
+    built.add(area.parameter);
     const result = await area.build(areaContext, request);
     for (const resource of [...result.lists, ...result.resources]) entries.add(resource);
     if ('primaryProblemIds' in result) {
@@ -114,7 +116,10 @@ export async function assembleRecord(
   // Digest §8.3: the problems linked to returned items, in one "linked problems not relating to the
   // primary query" list; then no Condition may point at anything the bundle does not hold.
   if (switches.isOn('problems')) {
-    const linked = await buildLinkedProblems(areaContext, returnedItems, entries.inBundle, primaryProblemIds, { placeholder });
+    // Problems and consultations read all the patient's problems (shared through readOnce); otherwise only those that can matter are read.
+    const readAll = built.has('includeProblems') || built.has('includeConsultations');
+    const linked = await buildLinkedProblems(areaContext, returnedItems, entries.inBundle, primaryProblemIds,
+      readAll ? { placeholder } : { placeholder, bundleConditionIds: entries.idsOf('Condition') });
     for (const resource of [...linked.lists, ...linked.resources]) entries.add(resource);
   }
   entries.replaceEach('Condition', (condition) => restrictConditionToBundle(condition, entries.inBundle, placeholder));
@@ -172,6 +177,11 @@ class Entries {
   }
 
   readonly inBundle = (type: string, id: string): boolean => this.byKey.has(`${type}/${id}`);
+
+  /** The ids of the bundle's resources of `type`. */
+  idsOf(type: string): string[] {
+    return [...this.byKey.values()].filter((r) => r.resourceType === type).map((r) => String(r.id));
+  }
 
   /** Replaces every resource of `type` (every resource, when undefined) with what `replace` makes of it. */
   replaceEach(type: string | undefined, replace: (resource: Resource) => Resource): void {

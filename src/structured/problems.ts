@@ -1,7 +1,7 @@
 import type { Coded, Problem, ProblemLink } from '../domain/clinical.ts';
 import { ukDateTime } from '../fhir/datetime.ts';
 import type { Resource } from '../fhir/datatypes.ts';
-import { findPatientProblems, type StoredProblem, type StoredProblemLink } from '../store/clinical-problems.ts';
+import { findPatientProblems, findProblemIdsLinkedTo, type PatientProblems, type StoredProblem, type StoredProblemLink } from '../store/clinical-problems.ts';
 import { patientRecordWarnings, type AreaContext, type AreaResult } from './area.ts';
 import { codeableConcept as coded } from './coded.ts';
 import { profiles, structuredExtensions } from './fhir-urls.ts';
@@ -141,18 +141,31 @@ export async function buildProblems(ctx: AreaContext, filters: ProblemFilter[]):
  *
  * Call it after every other clinical resource is in the bundle: the new Conditions refer only to
  * items `inBundle` holds (1.6.2: a linked-only problem's own linked content is not brought in).
+ * `bundleConditionIds` (every Condition id the bundle holds), when no area of the request read all
+ * the patient's problems: only the problems that can matter are read, with the same result.
  */
 export async function buildLinkedProblems(
   ctx: AreaContext,
   linkedItems: { type: string; id: string }[],
   inBundle: InBundle,
   primaryProblemIds: Set<string> = new Set(),
-  options: { placeholder?: LinkPlaceholder } = {},
+  options: { placeholder?: LinkPlaceholder; bundleConditionIds?: Iterable<string> } = {},
 ): Promise<{ lists: Resource[]; resources: Resource[] }> {
-  const [{ problems, withheld }, recordWarnings] = await Promise.all([
-    findPatientProblems(ctx.db, ctx.practice, ctx.patientId, { includeConfidential: ctx.includeConfidential ?? false }),
-    patientRecordWarnings(ctx),
-  ]);
+  const includeConfidential = ctx.includeConfidential ?? false;
+  let read: Promise<PatientProblems>;
+  if (options.bundleConditionIds === undefined) {
+    read = findPatientProblems(ctx.db, ctx.practice, ctx.patientId, { includeConfidential });
+  } else {
+    // Nothing else read every problem: read only those that can matter — the problems linked to
+    // the items and their related problems, and the Conditions already in the bundle (the rest
+    // could neither come in nor be an entry of the list, nor mark it confidential-items).
+    const ids = new Set(await findProblemIdsLinkedTo(ctx.db, ctx.practice, ctx.patientId, linkedItems));
+    for (const id of options.bundleConditionIds) ids.add(id);
+    for (const id of primaryProblemIds) ids.add(id);
+    if (ids.size === 0) return { lists: [], resources: [] };
+    read = findPatientProblems(ctx.db, ctx.practice, ctx.patientId, { includeConfidential, problemIds: [...ids].sort() });
+  }
+  const [{ problems, withheld }, recordWarnings] = await Promise.all([read, patientRecordWarnings(ctx)]);
   const items = new Set(linkedItems.map((i) => `${i.type}/${i.id}`));
   const linksAnItem = (p: StoredProblem) =>
     p.links.some((l) => l.targetType !== 'Condition' && items.has(`${l.targetType}/${l.targetId}`));
