@@ -3,7 +3,8 @@
  *
  * For each interaction: the provider (its own process, pinned to core 0 where taskset exists)
  * under the same load as a raw node:http server sending the same response bytes; the load
- * generator runs here, pinned to core 1. Prints requests/s, p50 and p99 and the ratio to raw.
+ * generator runs here, pinned to core 1. Prints requests/s, p50 and p99, the ratio to raw, and
+ * the CPU milliseconds one request costs the provider and (PostgreSQL store) the database.
  * Also times a restart of the embedded store on existing data.
  */
 import autocannon from 'autocannon';
@@ -15,6 +16,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { auditToken } from '../src/consumer/audit-token.ts';
 import { addPatients } from './add-patients.ts';
+import { postgresCpuSeconds, processCpuSeconds } from './cpu-time.ts';
 import { bookThenCancel, percentile } from './book-cancel.ts';
 
 const { values: args } = parseArgs({
@@ -119,21 +121,34 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-interface Result { rps: number; p50: number; p99: number; errors: number }
+interface Result { rps: number; p50: number; p99: number; errors: number; requests: number }
 
 async function load(url: string, headers: Record<string, string>, body?: string): Promise<Result> {
   const r = await autocannon({ url, headers, connections, duration: seconds, pipelining: 1, ...(body ? { method: 'POST' as const, body } : {}) });
   const non2xx = r.non2xx + r.errors + r.timeouts;
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: non2xx };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: non2xx, requests: r.requests.total };
+}
+
+/** Milliseconds of CPU per request, as text ('-' where /proc cannot tell). */
+function cpuPerRequest(before: number | undefined, after: number | undefined, requests: number): string {
+  return before === undefined || after === undefined || requests === 0 ? '-' : ((after - before) * 1000 / requests).toFixed(1);
 }
 
 /** One interaction under load against the provider, then the same bytes from raw node:http. */
-async function compareWithRaw(c: Case, base: string, store: string): Promise<string> {
+/** The provider under test: its service root, its store, and its process (for its CPU time). */
+interface Target { base: string; store: string; pid: number }
+
+async function compareWithRaw(c: Case, { base, store, pid: providerPid }: Target): Promise<string> {
   const headers = headersFor(c);
   const probe = await fetch(base + c.path, { headers, ...(c.body ? { method: 'POST', body: c.body } : {}) });
   if (probe.status !== 200) throw new Error(`${c.name}: provider answered ${probe.status}: ${await probe.text()}`);
   const bytes = Buffer.from(await probe.arrayBuffer());
+  const cpuBefore = { provider: processCpuSeconds(providerPid), db: store === 'postgres' ? postgresCpuSeconds() : undefined };
   const ours = await load(base + c.path, headers, c.body);
+  const cpu = {
+    provider: cpuPerRequest(cpuBefore.provider, processCpuSeconds(providerPid), ours.requests),
+    db: cpuPerRequest(cpuBefore.db, store === 'postgres' ? postgresCpuSeconds() : undefined, ours.requests),
+  };
 
   const file = join(tmpdir(), `gpc-bench-body-${process.pid}`);
   writeFileSync(file, bytes);
@@ -144,7 +159,8 @@ async function compareWithRaw(c: Case, base: string, store: string): Promise<str
 
   const line = [c.name.padEnd(20), store.padEnd(9), String(Math.round(ours.rps)).padStart(7), `${ours.p50}`.padStart(6), `${ours.p99}`.padStart(6),
     String(Math.round(ceiling.rps)).padStart(8), `${ceiling.p50}`.padStart(6), `${ceiling.p99}`.padStart(6),
-    (ours.rps / ceiling.rps).toFixed(2).padStart(6), ours.errors ? `  (${ours.errors} non-2xx/errors)` : ''].join(' ');
+    (ours.rps / ceiling.rps).toFixed(2).padStart(6), cpu.provider.padStart(8), cpu.db.padStart(6),
+    ours.errors ? `  (${ours.errors} non-2xx/errors)` : ''].join(' ');
   console.log(line);
   return line;
 }
@@ -170,7 +186,7 @@ async function addYearOfDiary(databaseUrl: string): Promise<number> {
 }
 
 /** The structured cases again after adding `count` patients with records like the richest one's. */
-async function structuredWithManyPatients(databaseUrl: string, count: number, base: string, store: string): Promise<string[]> {
+async function structuredWithManyPatients(databaseUrl: string, count: number, target: Target): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const started = Date.now();
@@ -178,7 +194,7 @@ async function structuredWithManyPatients(databaseUrl: string, count: number, ba
   await client.end();
   const lines = [`added ${count} patients (${(rows / 1e6).toFixed(1)}M rows) in ${Math.round((Date.now() - started) / 1000)} s`];
   console.log(lines[0]);
-  for (const c of structuredCases) lines.push(await compareWithRaw({ ...c, name: `${c.name} +${Math.round(count / 1000)}k pts` }, base, store));
+  for (const c of structuredCases) lines.push(await compareWithRaw({ ...c, name: `${c.name} +${Math.round(count / 1000)}k pts` }, target));
   return lines;
 }
 
@@ -208,9 +224,10 @@ async function benchStore(store: 'embedded' | 'postgres'): Promise<string[]> {
     lines.push(`embedded store restart on existing data: ${provider.ms} ms to listening`);
   }
   const base = `${provider.origin}/B82617/STU3/1/gpconnect`;
-  for (const c of cases) if (!args.only || c.name.includes(args.only)) lines.push(await compareWithRaw(c, base, store));
+  const target: Target = { base, store, pid: provider.child.pid! };
+  for (const c of cases) if (!args.only || c.name.includes(args.only)) lines.push(await compareWithRaw(c, target));
   if (store === 'postgres' && Number(args.patients) > 0 && (!args.only || 'structured'.includes(args.only) || args.only.includes('structured'))) {
-    lines.push(...(await structuredWithManyPatients(env.DATABASE_URL!, Number(args.patients), base, store)));
+    lines.push(...(await structuredWithManyPatients(env.DATABASE_URL!, Number(args.patients), target)));
   }
   if (args.only) {
     await stop(provider.child);
@@ -225,7 +242,7 @@ async function benchStore(store: 'embedded' | 'postgres'): Promise<string[]> {
 
   if (store === 'postgres' && args['year-diary']) {
     const added = await addYearOfDiary(env.DATABASE_URL!);
-    lines.push(await compareWithRaw({ ...slotSearch, name: `slot search +${Math.round(added / 1000)}k` }, base, store));
+    lines.push(await compareWithRaw({ ...slotSearch, name: `slot search +${Math.round(added / 1000)}k` }, target));
   }
   await stop(provider.child);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -234,7 +251,7 @@ async function benchStore(store: 'embedded' | 'postgres'): Promise<string[]> {
 
 const stores = args.store === 'both' ? (['postgres', 'embedded'] as const) : [args.store as 'embedded' | 'postgres'];
 console.log(`${connections} connections, ${seconds} s per run, ${hasTaskset ? 'server on core 0, load on core 1' : 'no taskset: not pinned'}; latency in ms`);
-console.log('interaction          store      req/s    p50    p99  raw req/s raw p50 raw p99  ratio');
+console.log('interaction          store      req/s    p50    p99  raw req/s raw p50 raw p99  ratio cpu ms/request: provider  db');
 const summary: string[] = [];
 for (const store of stores) summary.push(...(await benchStore(store)).filter((l) => l.startsWith('embedded store restart')));
 for (const line of summary) console.log(line);
