@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { findPatientProblems } from '../../src/store/clinical-problems.ts';
 import { buildLinkedProblems } from '../../src/structured/problems.ts';
-import { A, describeStoreLevel, today } from './support.ts';
+import { A, describeStoreLevel, today, patient2Problems } from './support.ts';
 
 /**
  * buildLinkedProblems with `bundleConditionIds` (the endpoint's path when no area read all the
@@ -11,15 +11,7 @@ import { A, describeStoreLevel, today } from './support.ts';
  * confidentiality.
  */
 
-const P = {
-  A: 'Problem-A-Anxiety-With-Depression',
-  B: 'Problem-B-Swollen-Legs',
-  D: 'Problem-D-URTI',
-  E: 'Problem-E-Post-viral-cough',
-  F: 'Problem-F-Food-Allergy',
-  G: 'Problem-G-Type-2-Diabetes',
-  H: 'Problem-H-Travel-Vaccination',
-};
+const P = patient2Problems;
 const key = (type: string, id: string) => `${type}/${id}`;
 
 describeStoreLevel('Structured problems: buildLinkedProblems, narrow read == full read', (db) => {

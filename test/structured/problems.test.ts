@@ -6,7 +6,7 @@ import {
   buildLinkedProblems, buildProblems, conditionResource, restrictConditionToBundle,
   type ProblemFilter, type ProblemsResult,
 } from '../../src/structured/problems.ts';
-import { type Json, A, B, confidentialNote, describeStoreLevel, emptyReason, listProfile, noteTexts, sd, snomed, today, warningCodes } from './support.ts';
+import { type Json, A, B, confidentialNote, describeStoreLevel, emptyReason, listProfile, noteTexts, sd, snomed, today, warningCodes, patient2Problems } from './support.ts';
 
 /**
  * The problems area of $gpc.getstructuredrecord, built straight from a fresh seeded store (no
@@ -25,16 +25,7 @@ const actualProblemUrl = `${sd}Extension-CareConnect-GPC-ActualProblem-1`;
 const linkedCode = 'problems-linked-problems-not-relating-to-the-primary-query';
 const linkedTitle = 'Problems - linked problems not relating to the primary query';
 
-// patient2's seeded problems (seed/README.md "Clinical data"; B is minor, E major).
-const P = {
-  A: 'Problem-A-Anxiety-With-Depression',
-  B: 'Problem-B-Swollen-Legs',
-  D: 'Problem-D-URTI',
-  E: 'Problem-E-Post-viral-cough',
-  F: 'Problem-F-Food-Allergy',
-  G: 'Problem-G-Type-2-Diabetes',
-  H: 'Problem-H-Travel-Vaccination',
-};
+const P = patient2Problems;
 
 // Items of patient2 (seed/clinical.json) and the problem each is linked to.
 const linkedItemCases: { name: string; item: { type: string; id: string }; problems: string[] }[] = [

@@ -13,6 +13,17 @@ export const A = 'B82617';
 export const B = 'GPC002';
 export const today = ukDate(seededAt);
 
+/** patient2's seeded problems by letter (seed/README.md "Clinical data"; B is minor, E major). */
+export const patient2Problems = {
+  A: 'Problem-A-Anxiety-With-Depression',
+  B: 'Problem-B-Swollen-Legs',
+  D: 'Problem-D-URTI',
+  E: 'Problem-E-Post-viral-cough',
+  F: 'Problem-F-Food-Allergy',
+  G: 'Problem-G-Type-2-Diabetes',
+  H: 'Problem-H-Travel-Vaccination',
+};
+
 export const sd = 'https://fhir.nhs.uk/STU3/StructureDefinition/';
 export const listProfile = `${sd}CareConnect-GPC-List-1`;
 export const warningUrl = `${sd}Extension-CareConnect-GPC-ListWarningCode-1`;
