@@ -5,7 +5,7 @@ import type { AreaResult } from '../../src/structured/area.ts';
 import { warningDate } from '../../src/structured/lists.ts';
 import { buildReferrals, referralRequest } from '../../src/structured/referrals.ts';
 import { findPatientReferrals } from '../../src/store/clinical-referrals.ts';
-import { type Json, A, B, clinicalSettingUrl, confidentialNote, describeStoreLevel, emptyReason, listProfile, noteTexts, sd, snomed, today, warningCodes, warningUrl } from './support.ts';
+import { type Json, A, B, checkPrimaryList, confidentialNote, describeStoreLevel, emptyReason, noteTexts, sd, snomed, today, warningCodes } from './support.ts';
 
 /**
  * The referrals area of $gpc.getstructuredrecord, built straight from a fresh seeded store (no
@@ -32,32 +32,8 @@ const ids = (r: AreaResult): string[] => r.resources.map((x: Json) => x.id);
 function checkArea(r: AreaResult, patientId: string): Json {
   assert.equal(r.lists.length, 1, '[Lists=1]: the area adds one list');
   const list: Json = r.lists[0];
-  assert.equal(list.resourceType, 'List');
-  assert.equal(list.id, undefined, 'primary lists have no id');
-  assert.deepEqual(list.meta, { profile: [listProfile] }, 'profile only: no versionId, no lastUpdated');
-  assert.equal(list.status, 'current');
-  assert.equal(list.mode, 'snapshot');
-  assert.equal(list.source, undefined);
-  assert.equal(list.title, title);
-  assert.deepEqual(list.code, { coding: [listCoding] });
-  assert.deepEqual(list.subject, { reference: `Patient/${patientId}` });
-  assert.ok((list.extension ?? []).filter((e: Json) => e.url === clinicalSettingUrl).length <= 1);
-  for (const w of (list.extension ?? []).filter((e: Json) => e.url === warningUrl)) {
-    assert.deepEqual(Object.keys(w).sort(), ['url', 'valueCode'], 'warning is a valueCode');
-  }
-  const entries: Json[] = list.entry ?? [];
-  if (entries.length === 0) {
-    assert.equal(list.entry, undefined);
-    assert.deepEqual(list.emptyReason, emptyReason);
-    assert.ok(noteTexts(list).includes('Information not available'));
-  } else {
-    assert.equal(list.emptyReason, undefined);
-    assert.ok(!noteTexts(list).includes('Information not available'));
-  }
-  // Entries are exactly the ReferralRequests, and nothing else is added.
+  checkPrimaryList(list, patientId, { title, code: listCoding.code, display: listCoding.display, tag: 'RefList' }, 'ReferralRequest', r.resources);
   assert.ok(r.resources.every((x: Json) => x.resourceType === 'ReferralRequest'), 'the area adds only ReferralRequests');
-  assert.deepEqual(entries.map((e: Json) => e.item.reference), r.resources.map((x: Json) => `ReferralRequest/${x.id}`));
-  for (const e of entries) assert.deepEqual(Object.keys(e), ['item']);
   assert.equal(new Set(ids(r)).size, r.resources.length, 'no duplicates');
   assert.deepEqual(r.linkedItems, r.resources.map((x: Json) => ({ type: 'ReferralRequest', id: x.id })));
   for (const rr of r.resources as Json[]) {

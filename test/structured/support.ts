@@ -103,7 +103,13 @@ export function checkPrimaryList(
   assert.equal(list.title, expected.title);
   assert.deepEqual(list.code.coding, [{ system: snomed, code: expected.code, display: expected.display }]);
   assert.deepEqual(list.subject, { reference: `Patient/${patientId}` });
+  assert.equal(list.source, undefined);
+  assert.ok((list.extension ?? []).filter((e: Json) => e.url === clinicalSettingUrl).length <= 1);
+  for (const w of (list.extension ?? []).filter((e: Json) => e.url === warningUrl)) {
+    assert.deepEqual(Object.keys(w).sort(), ['url', 'valueCode'], 'warning is a valueCode');
+  }
   const entries: Json[] = list.entry ?? [];
+  for (const e of entries) assert.deepEqual(Object.keys(e), ['item']);
   assert.equal(entries.length, resources.length, `[${expected.tag}]: entries == number of ${resourceType} resources`);
   assert.deepEqual(entries.map((e) => e.item.reference), resources.map((r) => `${resourceType}/${r.id}`));
   if (entries.length === 0) {
