@@ -6,7 +6,7 @@ import { patientRecordWarnings, type AreaContext, type AreaResult } from './area
 import { profiles, structuredCodeSystems, structuredExtensions } from './fhir-urls.ts';
 import { listWarnings, primaryList } from './lists.ts';
 import { annotation, codeableConcept } from './coded.ts';
-import { fhirQuantity, fhirValue } from './uncategorised.ts';
+import { fhirQuantity, fhirValue, observationTimesAndPerformer } from './uncategorised.ts';
 
 /**
  * Access Record Structured, investigations (structured digest §16, lists §8):
@@ -162,13 +162,7 @@ export function investigationObservation(o: Observation, patientId: string, retu
   resource.code = filing ? { coding: [{ ...commentNote }] } : codeableConcept(o.code);
   resource.subject = { reference: `Patient/${patientId}` };
   if (options.withContext && o.encounterId) resource.context = { reference: `Encounter/${o.encounterId}` };
-  if (o.effective?.end) resource.effectivePeriod = { start: ukDateTime(o.effective.start), end: ukDateTime(o.effective.end) };
-  else if (o.effective) resource.effectiveDateTime = ukDateTime(o.effective.start);
-  resource.issued = ukDateTime(o.issuedAt);
-  const performer: Resource[] = [];
-  if (o.performer.practitionerId) performer.push({ reference: `Practitioner/${o.performer.practitionerId}` });
-  if (o.performer.organizationId) performer.push({ reference: `Organization/${o.performer.organizationId}` });
-  if (performer.length > 0) resource.performer = performer;
+  Object.assign(resource, observationTimesAndPerformer(o));
   if (o.value && !group) Object.assign(resource, fhirValue(o.value));
   if (o.interpretation && !filing) resource.interpretation = codeableConcept(o.interpretation);
   if (o.comment) resource.comment = o.comment;

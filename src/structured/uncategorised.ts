@@ -64,13 +64,7 @@ export function uncategorisedObservation(o: Observation, patientId: string, retu
   resource.code = codeableConcept(o.code);
   resource.subject = { reference: `Patient/${patientId}` };
   if (o.encounterId) resource.context = { reference: `Encounter/${o.encounterId}` };
-  if (o.effective?.end) resource.effectivePeriod = { start: ukDateTime(o.effective.start), end: ukDateTime(o.effective.end) };
-  else if (o.effective) resource.effectiveDateTime = ukDateTime(o.effective.start);
-  resource.issued = ukDateTime(o.issuedAt);
-  const performer: Resource[] = [];
-  if (o.performer.practitionerId) performer.push({ reference: `Practitioner/${o.performer.practitionerId}` });
-  if (o.performer.organizationId) performer.push({ reference: `Organization/${o.performer.organizationId}` });
-  if (performer.length > 0) resource.performer = performer;
+  Object.assign(resource, observationTimesAndPerformer(o));
   // A header with components (blood pressure) carries no value of its own.
   const isPanel = o.components.length > 0;
   if (o.value && !isPanel) Object.assign(resource, fhirValue(o.value));
@@ -120,3 +114,19 @@ function referenceRange(r: NonNullable<Observation['referenceRange']>, value: Ob
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+
+/**
+ * An Observation's effective time (period or instant), issued time and performers — the same for
+ * uncategorised data and investigation results.
+ */
+export function observationTimesAndPerformer(o: Observation): Resource {
+  const out: Resource = {};
+  if (o.effective?.end) out.effectivePeriod = { start: ukDateTime(o.effective.start), end: ukDateTime(o.effective.end) };
+  else if (o.effective) out.effectiveDateTime = ukDateTime(o.effective.start);
+  out.issued = ukDateTime(o.issuedAt);
+  const performer: Resource[] = [];
+  if (o.performer.practitionerId) performer.push({ reference: `Practitioner/${o.performer.practitionerId}` });
+  if (o.performer.organizationId) performer.push({ reference: `Organization/${o.performer.organizationId}` });
+  if (performer.length > 0) out.performer = performer;
+  return out;
+}
