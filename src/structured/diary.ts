@@ -4,7 +4,7 @@ import type { Resource } from '../fhir/datatypes.ts';
 import { findPatientDiaryEntries } from '../store/clinical-diary.ts';
 import { patientRecordWarnings, type AreaContext, type AreaResult } from './area.ts';
 import { profiles } from './fhir-urls.ts';
-import { listWarnings, primaryList } from './lists.ts';
+import { primaryListArea } from './lists.ts';
 import { annotations, codeableConcept } from './referrals.ts';
 
 /**
@@ -27,17 +27,8 @@ export async function buildDiary(ctx: AreaContext, options: { searchDate?: strin
     findPatientDiaryEntries(ctx.db, ctx.practice, ctx.patientId, { ...(options.searchDate && { searchDate: options.searchDate }), includeConfidential: ctx.includeConfidential ?? false }),
     patientRecordWarnings(ctx),
   ]);
-  const list = primaryList('diary', {
-    patientId: ctx.patientId,
-    now: ctx.now,
-    items: entries.map((e) => ({ reference: `ProcedureRequest/${e.id}` })),
-    warnings: listWarnings(recordWarnings, { area: 'diary', confidentialWithheld: withheld > 0 }),
-  });
-  return {
-    lists: [list],
-    resources: entries.map((e) => diaryProcedureRequest(e, ctx.patientId)),
-    linkedItems: entries.map((e) => ({ type: 'ProcedureRequest', id: e.id })),
-  };
+  return primaryListArea('diary', 'ProcedureRequest', { items: entries, resources: entries.map((e) => diaryProcedureRequest(e, ctx.patientId)), withheld },
+    { patientId: ctx.patientId, now: ctx.now, recordWarnings });
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Resource } from '../fhir/datatypes.ts';
 import { findPatientImmunisations } from '../store/clinical-immunisations.ts';
 import { patientRecordWarnings, type AreaContext, type AreaResult } from './area.ts';
 import { profiles, structuredCodeSystems, structuredExtensions } from './fhir-urls.ts';
-import { listWarnings, primaryList } from './lists.ts';
+import { primaryListArea } from './lists.ts';
 import { annotation, codeableConcept } from './coded.ts';
 import { fhirQuantity } from './uncategorised.ts';
 
@@ -33,17 +33,8 @@ export async function buildImmunisations(
     findPatientImmunisations(ctx.db, ctx.practice, ctx.patientId, { includeNotGiven: options.includeNotGiven, includeConfidential: ctx.includeConfidential ?? false }),
     patientRecordWarnings(ctx),
   ]);
-  const list = primaryList('immunisations', {
-    patientId: ctx.patientId,
-    now: ctx.now,
-    items: immunisations.map((i) => ({ reference: `Immunization/${i.id}` })),
-    warnings: listWarnings(recordWarnings, { area: 'immunisations', confidentialWithheld: withheld > 0 }),
-  });
-  return {
-    lists: [list],
-    resources: immunisations.map((i) => immunization(i, ctx.patientId)),
-    linkedItems: immunisations.map((i) => ({ type: 'Immunization', id: i.id })),
-  };
+  return primaryListArea('immunisations', 'Immunization', { items: immunisations, resources: immunisations.map((i) => immunization(i, ctx.patientId)), withheld },
+    { patientId: ctx.patientId, now: ctx.now, recordWarnings });
 }
 
 const ukSd = 'https://fhir.hl7.org.uk/STU3/StructureDefinition/';

@@ -1,6 +1,7 @@
 import type { ClinicalArea, ListWarningCode, RecordWarning } from '../domain/clinical.ts';
 import { ukDateTime } from '../fhir/datetime.ts';
 import type { Resource } from '../fhir/datatypes.ts';
+import type { AreaResult } from './area.ts';
 import { profiles, snomedCodes, structuredCodeSystems, structuredExtensions } from './fhir-urls.ts';
 
 /**
@@ -211,4 +212,24 @@ export function primaryList(kind: PrimaryListKind, content: ListContent): Resour
 export function secondaryList(code: SecondaryListCode, content: ListContent): Resource {
   const { code: coding, title } = secondaryListCode(code);
   return buildList(coding, title, content);
+}
+
+/**
+ * What an area with one primary List and no secondary ones returns (diary, referrals,
+ * immunisations, uncategorised data): the List of `items` in order, their resources, and the items
+ * as the ones whose problem links the bundle follows.
+ */
+export function primaryListArea(
+  kind: PrimaryListKind & ClinicalArea,
+  resourceType: string,
+  found: { items: { id: string }[]; resources: Resource[]; withheld: number },
+  context: { patientId: string; now: Date; recordWarnings: readonly RecordWarning[] },
+): AreaResult {
+  const list = primaryList(kind, {
+    patientId: context.patientId,
+    now: context.now,
+    items: found.items.map((i) => ({ reference: `${resourceType}/${i.id}` })),
+    warnings: listWarnings(context.recordWarnings, { area: kind, confidentialWithheld: found.withheld > 0 }),
+  });
+  return { lists: [list], resources: found.resources, linkedItems: found.items.map((i) => ({ type: resourceType, id: i.id })) };
 }

@@ -5,7 +5,7 @@ import { findPatientReferrals } from '../store/clinical-referrals.ts';
 import { patientRecordWarnings, type AreaContext, type AreaResult } from './area.ts';
 import { annotation, codeableConcept as coded } from './coded.ts';
 import { profiles, structuredExtensions } from './fhir-urls.ts';
-import { listWarnings, primaryList } from './lists.ts';
+import { primaryListArea } from './lists.ts';
 
 /**
  * Access Record Structured, outbound referrals (structured digest §17.1, lists §8):
@@ -28,17 +28,8 @@ export async function buildReferrals(ctx: AreaContext, options: { period?: { sta
     findPatientReferrals(ctx.db, ctx.practice, ctx.patientId, { ...(options.period && { period: options.period }), includeConfidential: ctx.includeConfidential ?? false }),
     patientRecordWarnings(ctx),
   ]);
-  const list = primaryList('referrals', {
-    patientId: ctx.patientId,
-    now: ctx.now,
-    items: referrals.map((r) => ({ reference: `ReferralRequest/${r.id}` })),
-    warnings: listWarnings(recordWarnings, { area: 'referrals', confidentialWithheld: withheld > 0 }),
-  });
-  return {
-    lists: [list],
-    resources: referrals.map((r) => referralRequest(r, ctx.patientId)),
-    linkedItems: referrals.map((r) => ({ type: 'ReferralRequest', id: r.id })),
-  };
+  return primaryListArea('referrals', 'ReferralRequest', { items: referrals, resources: referrals.map((r) => referralRequest(r, ctx.patientId)), withheld },
+    { patientId: ctx.patientId, now: ctx.now, recordWarnings });
 }
 
 /**

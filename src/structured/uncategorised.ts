@@ -5,7 +5,7 @@ import { findUncategorisedObservations } from '../store/clinical-observations.ts
 import { patientRecordWarnings, type AreaContext, type AreaResult } from './area.ts';
 import { codeableConcept } from './coded.ts';
 import { profiles } from './fhir-urls.ts';
-import { listWarnings, primaryList } from './lists.ts';
+import { primaryListArea } from './lists.ts';
 
 /**
  * Access Record Structured, uncategorised data (structured digest §15, lists §8):
@@ -32,17 +32,8 @@ export async function buildUncategorised(ctx: AreaContext, options: { period?: {
   ]);
   const returned = new Set(observations.map((o) => o.id));
   const resources = observations.map((o) => uncategorisedObservation(o, ctx.patientId, returned));
-  const list = primaryList('uncategorised', {
-    patientId: ctx.patientId,
-    now: ctx.now,
-    items: observations.map((o) => ({ reference: `Observation/${o.id}` })),
-    warnings: listWarnings(recordWarnings, { area: 'uncategorised', confidentialWithheld: withheld > 0 }),
-  });
-  return {
-    lists: [list],
-    resources,
-    linkedItems: observations.map((o) => ({ type: 'Observation', id: o.id })),
-  };
+  return primaryListArea('uncategorised', 'Observation', { items: observations, resources, withheld },
+    { patientId: ctx.patientId, now: ctx.now, recordWarnings });
 }
 
 const ucum = 'http://unitsofmeasure.org';
