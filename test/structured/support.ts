@@ -84,6 +84,30 @@ export function describeStoreLevel(title: string, body: (db: () => Db) => void):
 }
 
 /**
+ * BaseList / [ListNIU] and the warning extensions' shape, on any primary List: no id, profile
+ * only, current snapshot, no source, the patient as subject, at most one clinical setting, each
+ * warning a known valueCode, once.
+ */
+export function checkListBase(list: Json, patientId: string): void {
+  assert.equal(list.resourceType, 'List');
+  assert.equal(list.id, undefined, 'primary lists have no id');
+  assert.deepEqual(list.meta, { profile: [listProfile] }, 'profile only: no versionId, no lastUpdated');
+  assert.equal(list.status, 'current');
+  assert.equal(list.mode, 'snapshot');
+  assert.equal(list.source, undefined);
+  assert.deepEqual(list.subject, { reference: `Patient/${patientId}` });
+  for (const e of list.extension ?? []) assert.ok(e.url, 'every extension has a url');
+  assert.ok((list.extension ?? []).filter((e: Json) => e.url === clinicalSettingUrl).length <= 1);
+  const warnings = (list.extension ?? []).filter((e: Json) => e.url === warningUrl);
+  assert.ok(warnings.length <= 4);
+  for (const w of warnings) {
+    assert.deepEqual(Object.keys(w).sort(), ['url', 'valueCode'], 'warning is a valueCode');
+    assert.ok(['confidential-items', 'data-in-transit', 'data-awaiting-filing'].includes(w.valueCode));
+  }
+  assert.equal(new Set(warningCodes(list)).size, warningCodes(list).length, 'one extension per warning code');
+}
+
+/**
  * A primary List as the suite checks it: no id, profile only, current snapshot, the exact title and
  * SNOMED code, the patient, one entry per `resources` (of `resourceType`) in order, and the empty
  * reason with "Information not available" last when there are none.
@@ -95,19 +119,9 @@ export function checkPrimaryList(
   resourceType: string,
   resources: Json[],
 ): void {
-  assert.equal(list.resourceType, 'List');
-  assert.equal(list.id, undefined, 'primary lists have no id');
-  assert.deepEqual(list.meta, { profile: [listProfile] }, 'profile only: no versionId, no lastUpdated');
-  assert.equal(list.status, 'current');
-  assert.equal(list.mode, 'snapshot');
+  checkListBase(list, patientId);
   assert.equal(list.title, expected.title);
   assert.deepEqual(list.code.coding, [{ system: snomed, code: expected.code, display: expected.display }]);
-  assert.deepEqual(list.subject, { reference: `Patient/${patientId}` });
-  assert.equal(list.source, undefined);
-  assert.ok((list.extension ?? []).filter((e: Json) => e.url === clinicalSettingUrl).length <= 1);
-  for (const w of (list.extension ?? []).filter((e: Json) => e.url === warningUrl)) {
-    assert.deepEqual(Object.keys(w).sort(), ['url', 'valueCode'], 'warning is a valueCode');
-  }
   const entries: Json[] = list.entry ?? [];
   for (const e of entries) assert.deepEqual(Object.keys(e), ['item']);
   assert.equal(entries.length, resources.length, `[${expected.tag}]: entries == number of ${resourceType} resources`);
