@@ -112,7 +112,8 @@ export async function findUncategorisedObservations(
 ): Promise<PatientObservations> {
   const from = options.period?.start ? ukStartOfDay(options.period.start) : null;
   const until = options.period?.end ? ukStartOfDay(addDays(options.period.end, 1)) : null;
-  const rows = await db.query<ObservationRow>(
+  // The hierarchy is read for the whole patient: one statement the other areas of a record share.
+  const [rows, related] = await Promise.all([db.query<ObservationRow>(
     `${observationSelect}
       WHERE o.practice = $1 AND o.patient_id = $2 AND o.kind = 'uncategorised'
         AND (o.effective_start IS NULL
@@ -120,9 +121,8 @@ export async function findUncategorisedObservations(
                  AND ($4::timestamptz IS NULL OR o.effective_start < $4::timestamptz)))
       ORDER BY o.effective_start NULLS LAST, o.issued_at, o.id`,
     [practice, patientId, from, until],
-  );
+  ), findPatientRelated(db, practice, patientId)]);
   const returned = rows.filter((r) => options.includeConfidential || !r.confidential);
-  const related = await findRelated(db, practice, returned.map((r) => r.id));
   return {
     observations: returned.map((r) => observationFromRow(r, related.get(r.id) ?? [])),
     withheld: rows.length - returned.length,
@@ -139,23 +139,6 @@ export async function findPatientRelated(db: Db, practice: string, patientId: st
       ORDER BY r.observation_id, r.position`,
     [practice, patientId],
   );
-  return relatedById(rows);
-}
-
-/** The stored hierarchy of the given observations, in position order. */
-export async function findRelated(db: Db, practice: string, ids: string[]): Promise<Map<string, Observation['related']>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.query<RelatedRow>(
-    `SELECT observation_id, type, target_id
-       FROM observation_related
-      WHERE practice = $1 AND observation_id = ANY($2::text[])
-      ORDER BY observation_id, position`,
-    [practice, ids],
-  );
-  return relatedById(rows);
-}
-
-function relatedById(rows: RelatedRow[]): Map<string, Observation['related']> {
   const byId = new Map<string, Observation['related']>();
   for (const r of rows) {
     const list = byId.get(r.observation_id) ?? [];
