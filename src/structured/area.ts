@@ -43,7 +43,10 @@ const recordWarningsRead = new WeakMap<AreaContext, Promise<RecordWarning[]>>();
 export function patientRecordWarnings(ctx: AreaContext): Promise<RecordWarning[]> {
   let read = recordWarningsRead.get(ctx);
   if (!read) {
-    read = findRecordWarnings(ctx.db, ctx.practice, ctx.patientId);
+    // With confidential items returned (migrate with sensitive information) nothing is withheld, so
+    // a recorded confidential-items warning would be false.
+    read = findRecordWarnings(ctx.db, ctx.practice, ctx.patientId)
+      .then((warnings) => (ctx.includeConfidential ? warnings.filter((w) => w.code !== 'confidential-items') : warnings));
     recordWarningsRead.set(ctx, read);
   }
   return read;

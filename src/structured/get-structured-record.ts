@@ -23,9 +23,7 @@ import { buildUncategorised } from './uncategorised.ts';
 import { buildLinkedProblems, buildProblems, restrictConditionToBundle, type LinkPlaceholder, type ProblemsResult } from './problems.ts';
 import { listIdentity, mergeLists } from './merged-lists.ts';
 import { buildReferrals } from './referrals.ts';
-import { structuredExtensions } from './fhir-urls.ts';
 import { withoutMissingEncounters } from './encounter-references.ts';
-import { warningNote } from './lists.ts';
 import { parseStructuredRequest, type StructuredRequest } from './request.ts';
 
 /** The clinical areas, by request parameter, and their builders, in the order their Lists appear. */
@@ -127,8 +125,6 @@ export async function assembleRecord(
   // Encounter is not returned (digest §9), so the reference goes rather than dangle.
   entries.replaceEach(undefined, (resource) => withoutMissingEncounters(resource, (id) => entries.inBundle('Encounter', id)));
   await addReferencedAdminResources(areaContext.db, practice, entries);
-  // Nothing is withheld for confidentiality: a recorded confidential-items warning no longer applies.
-  if (options.includeConfidential) entries.replaceLists(withoutConfidentialWarning);
   warnings.push(...switches.warnings());
 
   return {
@@ -188,9 +184,6 @@ class Entries {
     for (const [key, resource] of this.byKey) if (type === undefined || resource.resourceType === type) this.byKey.set(key, replace(resource));
   }
 
-  replaceLists(replace: (list: Resource) => Resource): void {
-    this.lists.splice(0, this.lists.length, ...this.lists.map(replace));
-  }
 
   all(): Resource[] {
     // Patient and admin resources first, then Lists, then clinical resources (digest §7: a consistent order).
@@ -251,17 +244,6 @@ function collectReferences(value: unknown, into: Set<string>): void {
   }
 }
 
-/** A List without its confidential-items warning (extension and note). */
-function withoutConfidentialWarning(list: Resource): Resource {
-  const isWarning = (x: { url?: unknown; valueCode?: unknown }) => x.url === structuredExtensions.listWarningCode && x.valueCode === 'confidential-items';
-  const extension = ((list.extension ?? []) as { url?: unknown; valueCode?: unknown }[]).filter((x) => !isWarning(x));
-  const text = warningNote({ code: 'confidential-items' });
-  const note = ((list.note ?? []) as { text?: unknown }[]).filter((n) => n.text !== text);
-  const out: Resource = { ...list };
-  if (extension.length > 0) out.extension = extension; else delete out.extension;
-  if (note.length > 0) out.note = note; else delete out.note;
-  return out;
-}
 
 interface Warning { text: string; parameter: string }
 const warning = (text: string, parameter: string): Warning => ({ text, parameter });
