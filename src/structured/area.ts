@@ -33,21 +33,13 @@ export interface AreaResult {
   linkedItems: { type: string; id: string }[];
 }
 
-const recordWarningsRead = new WeakMap<AreaContext, Promise<RecordWarning[]>>();
-
 /**
- * The patient's record warnings (every area), read once per structured request however many
- * areas ask: each area's lists pick their own with listWarnings(). Keyed by the context object,
- * which lives exactly as long as one request.
+ * The patient's record warnings (every area); each area's lists pick their own with
+ * listWarnings(). Every area asks: within a record the store view (readOnce) reads them once.
  */
-export function patientRecordWarnings(ctx: AreaContext): Promise<RecordWarning[]> {
-  let read = recordWarningsRead.get(ctx);
-  if (!read) {
-    // With confidential items returned (migrate with sensitive information) nothing is withheld, so
-    // a recorded confidential-items warning would be false.
-    read = findRecordWarnings(ctx.db, ctx.practice, ctx.patientId)
-      .then((warnings) => (ctx.includeConfidential ? warnings.filter((w) => w.code !== 'confidential-items') : warnings));
-    recordWarningsRead.set(ctx, read);
-  }
-  return read;
+export async function patientRecordWarnings(ctx: AreaContext): Promise<RecordWarning[]> {
+  const warnings = await findRecordWarnings(ctx.db, ctx.practice, ctx.patientId);
+  // With confidential items returned (migrate with sensitive information) nothing is withheld, so
+  // a recorded confidential-items warning would be false.
+  return ctx.includeConfidential ? warnings.filter((w) => w.code !== 'confidential-items') : warnings;
 }
