@@ -41,7 +41,8 @@ const hasTaskset = spawnSync('taskset', ['-c', '1', 'true']).status === 0;
 if (hasTaskset) spawnSync('taskset', ['-pc', '1', String(process.pid)]); // load generator on core 1
 
 const urn = 'urn:nhs:names:services:gpconnect:fhir:';
-interface Case { name: string; path: string; interaction: string; scope: string; body?: string }
+/** One interaction to load; `connections` overrides the run's connection count. */
+interface Case { name: string; path: string; interaction: string; scope: string; body?: string; connections?: number }
 const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 const slotSearch: Case = {
   name: 'slot search (week)',
@@ -75,6 +76,8 @@ const structuredCases: Case[] = [
     ),
   },
 ];
+// The same requests one at a time: the latency a lone consumer sees, with no queue in front of it.
+const structuredAlone: Case[] = structuredCases.map((c) => ({ ...c, name: `${c.name} (1 conn)`, connections: 1 }));
 const cases: Case[] = [
   { name: 'metadata', path: '/metadata', interaction: `${urn}rest:read:metadata-1`, scope: 'organization/*.read' },
   { name: 'patient search', path: '/Patient?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number%7C9690937286', interaction: `${urn}rest:search:patient-1`, scope: 'patient/*.read' },
@@ -83,6 +86,7 @@ const cases: Case[] = [
   { name: 'organisation search', path: '/Organization?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fods-organization-code%7CB82617', interaction: `${urn}rest:search:organization-1`, scope: 'organization/*.read' },
   slotSearch,
   ...structuredCases,
+  ...structuredAlone,
 ];
 
 function headersFor(c: Case): Record<string, string> {
@@ -123,8 +127,8 @@ function stop(child: ChildProcess): Promise<void> {
 
 interface Result { rps: number; p50: number; p99: number; errors: number; requests: number }
 
-async function load(url: string, headers: Record<string, string>, body?: string): Promise<Result> {
-  const r = await autocannon({ url, headers, connections, duration: seconds, pipelining: 1, ...(body ? { method: 'POST' as const, body } : {}) });
+async function load(url: string, headers: Record<string, string>, body: string | undefined, clients = connections): Promise<Result> {
+  const r = await autocannon({ url, headers, connections: clients, duration: seconds, pipelining: 1, ...(body ? { method: 'POST' as const, body } : {}) });
   const non2xx = r.non2xx + r.errors + r.timeouts;
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: non2xx, requests: r.requests.total };
 }
@@ -144,7 +148,7 @@ async function compareWithRaw(c: Case, { base, store, pid: providerPid }: Target
   if (probe.status !== 200) throw new Error(`${c.name}: provider answered ${probe.status}: ${await probe.text()}`);
   const bytes = Buffer.from(await probe.arrayBuffer());
   const cpuBefore = { provider: processCpuSeconds(providerPid), db: store === 'postgres' ? postgresCpuSeconds() : undefined };
-  const ours = await load(base + c.path, headers, c.body);
+  const ours = await load(base + c.path, headers, c.body, c.connections);
   const cpu = {
     provider: cpuPerRequest(cpuBefore.provider, processCpuSeconds(providerPid), ours.requests),
     db: cpuPerRequest(cpuBefore.db, store === 'postgres' ? postgresCpuSeconds() : undefined, ours.requests),
@@ -153,11 +157,11 @@ async function compareWithRaw(c: Case, { base, store, pid: providerPid }: Target
   const file = join(tmpdir(), `gpc-bench-body-${process.pid}`);
   writeFileSync(file, bytes);
   const raw = await startPinned('bench/serve-raw.ts', [file, probe.headers.get('content-type') ?? ''], process.env);
-  const ceiling = await load(raw.origin + c.path, headers, c.body);
+  const ceiling = await load(raw.origin + c.path, headers, c.body, c.connections);
   await stop(raw.child);
   rmSync(file, { force: true });
 
-  const line = [c.name.padEnd(20), store.padEnd(9), String(Math.round(ours.rps)).padStart(7), `${ours.p50}`.padStart(6), `${ours.p99}`.padStart(6),
+  const line = [c.name.padEnd(30), store.padEnd(9), String(Math.round(ours.rps)).padStart(7), `${ours.p50}`.padStart(6), `${ours.p99}`.padStart(6),
     String(Math.round(ceiling.rps)).padStart(8), `${ceiling.p50}`.padStart(6), `${ceiling.p99}`.padStart(6),
     (ours.rps / ceiling.rps).toFixed(2).padStart(6), cpu.provider.padStart(8), cpu.db.padStart(6),
     ours.errors ? `  (${ours.errors} non-2xx/errors)` : ''].join(' ');
@@ -251,7 +255,7 @@ async function benchStore(store: 'embedded' | 'postgres'): Promise<string[]> {
 
 const stores = args.store === 'both' ? (['postgres', 'embedded'] as const) : [args.store as 'embedded' | 'postgres'];
 console.log(`${connections} connections, ${seconds} s per run, ${hasTaskset ? 'server on core 0, load on core 1' : 'no taskset: not pinned'}; latency in ms`);
-console.log('interaction          store      req/s    p50    p99  raw req/s raw p50 raw p99  ratio cpu ms/request: provider  db');
+console.log('interaction                    store      req/s    p50    p99  raw req/s raw p50 raw p99  ratio cpu ms/request: provider  db');
 const summary: string[] = [];
 for (const store of stores) summary.push(...(await benchStore(store)).filter((l) => l.startsWith('embedded store restart')));
 for (const line of summary) console.log(line);
