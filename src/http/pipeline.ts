@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Pds } from '../domain/pds.ts';
 import type { Practice } from '../domain/practice.ts';
 import { GpcError, operationOutcome, type SpineErrorCode } from '../fhir/errors.ts';
+import { forbiddenCharacter } from '../fhir/string-characters.ts';
 import { fromFhirXml, XmlSyntaxError } from '../fhir/xml.ts';
 import { matchPath, type Interaction, type ServiceBase } from '../interactions.ts';
 import { recordAudit, type AuditRow, type AuditWriter } from '../store/audit.ts';
@@ -194,14 +195,22 @@ function parseBody(request: FastifyRequest, interaction: Interaction): unknown {
   if (text === undefined || text.trim() === '') throw new GpcError('BAD_REQUEST', `${interaction.method} needs a FHIR resource in the request body`);
   const format = requestBodyFormat(header(request, 'content-type'));
   if (format === undefined) throw new GpcError('UNSUPPORTED_MEDIA_TYPE', 'The request body needs a Content-Type of application/fhir+json or application/fhir+xml');
-  if (format === 'xml') {
-    try {
-      return fromFhirXml(text);
-    } catch (err) {
-      if (err instanceof XmlSyntaxError) throw new GpcError('BAD_REQUEST', `The request body is not well-formed FHIR XML: ${err.message}`);
-      throw err;
-    }
+  const body = format === 'xml' ? parseXmlBody(text) : parseJsonBody(text);
+  const bad = forbiddenCharacter(body);
+  if (bad) throw new GpcError('BAD_REQUEST', `The request body is not valid FHIR: ${bad.path || 'a string'} holds the control character ${bad.character}, which FHIR strings may not hold`);
+  return body;
+}
+
+function parseXmlBody(text: string): unknown {
+  try {
+    return fromFhirXml(text);
+  } catch (err) {
+    if (err instanceof XmlSyntaxError) throw new GpcError('BAD_REQUEST', `The request body is not well-formed FHIR XML: ${err.message}`);
+    throw err;
   }
+}
+
+function parseJsonBody(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

@@ -499,6 +499,16 @@ describeOnEachStore('Appointments: book an appointment (POST Appointment)', (pro
     assert.equal(a.contained[0].identifier[0].value, 'B82617');
   });
 
+  it('a booking whose comment or description holds U+0000 ⇒ 400 BAD_REQUEST (FHIR strings may not hold it), and the slot stays free', async () => {
+    const { slot, body } = await firstFree(p());
+    for (const element of ['comment', 'description']) {
+      const res = await book(p(), { ...body, [element]: 'Please call first\u0000' });
+      assertOutcome(res, 400, 'BAD_REQUEST');
+      assert.match(res.json.issue[0].diagnostics, new RegExp(`${element} holds the control character U\\+0000`));
+    }
+    await assertFree(p(), [slot.id]);
+  });
+
   it('cross-cutting §8 every booking leaves one audit row with the patient and the appointment, in the same commit', async () => {
     const { body } = await firstFree(p(), '2');
     const traceId = crypto.randomUUID();

@@ -86,6 +86,25 @@ describeOnEachStore('Malformed requests', (provider) => {
     assertOutcome(await register(JSON.stringify({ resourceType: 'Patient' })), 422, 'INVALID_RESOURCE');
   });
 
+  it('a register body whose string holds a control character FHIR forbids (U+0000, U+0001) is refused with 400 BAD_REQUEST', async () => {
+    for (const character of ['\u0000', '\u0001']) {
+      const body = JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'registerPatient', resource: { resourceType: 'Patient', name: [{ family: `Smith${character}` }] } }] });
+      const res = await register(body);
+      assertOutcome(res, 400, 'BAD_REQUEST');
+      assert.match(res.json.issue[0].diagnostics, /parameter\[0\]\.resource\.name\[0\]\.family holds the control character U\+000[01]/);
+    }
+  });
+
+  it('a JWT requesting_organization whose identifier holds U+0000 is refused with 422 INVALID_RESOURCE and audited once, not a 5xx', async () => {
+    const traceId = crypto.randomUUID();
+    const before = await auditCount(provider());
+    const organization = { resourceType: 'Organization', identifier: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'A1\u0000' }], name: 'x' };
+    const res = await provider().gpc({ path: '/metadata', interaction: 'metadata', claims: { requesting_organization: organization }, headers: { 'Ssp-TraceID': traceId } });
+    assertOutcome(res, 422, 'INVALID_RESOURCE');
+    assert.equal((await auditCount(provider())) - before, 1);
+    assert.equal((await auditRowsFor(provider(), traceId)).length, 1);
+  });
+
   it('an empty register body is refused with 400 BAD_REQUEST', async () => {
     assertOutcome(await register(''), 400, 'BAD_REQUEST');
   });
