@@ -37,6 +37,7 @@ export function readConsultations(ctx: ReadContext): Map<string, string> {
   const lists = new Map(ctx.bundle.structureLists.map((l) => [l.id as string, l]));
   const kindOf = (l: Fhir) => structureKinds[asArray(l.code?.coding).find((c: Fhir) => c?.system === structuredCodeSystems.snomed)?.code];
   const recordedAt = new Map<string, string>();
+  const claimed = new Set<string>();
 
   for (const list of ctx.bundle.structureLists) {
     const r = ctx.bundle.reader(list);
@@ -51,7 +52,7 @@ export function readConsultations(ctx: ReadContext): Map<string, string> {
     if (kind !== 'consultation') continue;
     ctx.rows.consultationSections.push({ id: list.id, encounterId, kind, position: 0, title: r.string(list.title, 'title') });
     asArray(list.entry).forEach((entry: Fhir, t: number) => {
-      const topic = childList(ctx, list, entry, `entry[${t}].item`, 'topic', lists, kindOf);
+      const topic = childList(ctx, list, entry, `entry[${t}].item`, 'topic', lists, kindOf, claimed);
       if (!topic) return;
       const topicReader = ctx.bundle.reader(topic);
       const problems = extensionsOf(topic, problemExtensions.relatedProblemHeader)
@@ -68,7 +69,7 @@ export function readConsultations(ctx: ReadContext): Map<string, string> {
           items.push(e);
           return;
         }
-        const heading = childList(ctx, topic, e, `entry[${h}].item`, 'heading', lists, kindOf);
+        const heading = childList(ctx, topic, e, `entry[${h}].item`, 'heading', lists, kindOf, claimed);
         if (!heading) return;
         ctx.rows.consultationSections.push({
           id: heading.id, encounterId, kind: 'heading', parentId: topic.id, position: h,
@@ -111,7 +112,7 @@ export function readConsultations(ctx: ReadContext): Map<string, string> {
 /** The List an entry of `parent` names, which must be a structure List of `kind`. */
 function childList(
   ctx: ReadContext, parent: Fhir, entry: Fhir, element: string, kind: string,
-  lists: Map<string, Fhir>, kindOf: (l: Fhir) => string | undefined,
+  lists: Map<string, Fhir>, kindOf: (l: Fhir) => string | undefined, claimed: Set<string>,
 ): Fhir | undefined {
   const id = ctx.bundle.reader(parent).reference(entry?.item, element, ['List'], true);
   if (!id) return undefined;
@@ -120,6 +121,12 @@ function childList(
     ctx.bundle.reader(parent).problem(element, `List/${id} is not a ${kind} List`);
     return undefined;
   }
+  // A topic or heading belongs to one place in one consultation: it is stored as one section row.
+  if (claimed.has(id)) {
+    ctx.bundle.reader(parent).problem(element, `List/${id} is already part of a consultation`);
+    return undefined;
+  }
+  claimed.add(id);
   return list;
 }
 

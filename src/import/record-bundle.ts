@@ -1,6 +1,7 @@
 import type { Coded, Coding, Identifier, Note } from '../domain/clinical.ts';
 import { structuredExtensions } from '../structured/fhir-urls.ts';
 import type { ImportIssues } from './import-issues.ts';
+import { forbiddenCharacter } from '../fhir/string-characters.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** A FHIR resource or element as parsed from JSON: read defensively, every element may be anything. */
@@ -42,6 +43,8 @@ export class RecordBundle {
         issues.add('Bundle', `entry[${i}].resource`, 'is not a resource');
         return;
       }
+      const character = forbiddenCharacter(r);
+      if (character) issues.add('Bundle', `entry[${i}].resource.${character.path}`, `holds the control character ${character.character}, which FHIR strings may not hold`);
       if (r.resourceType === 'List' && r.id === undefined) {
         this.areaLists.push(r);
         this.collectContained(r);
@@ -175,7 +178,7 @@ export class ResourceReader {
     const m = typeof value === 'string'
       ? /^(\d{4})(?:-(\d{2})(?:-(\d{2})(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?)?)?$/.exec(value)
       : null;
-    if (!m) {
+    if (!m || !onTheCalendar(value as string)) {
       this.problem(element, `is not a FHIR dateTime (${JSON.stringify(value)})`);
       return undefined;
     }
@@ -207,6 +210,14 @@ export class ResourceReader {
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'number' && Number.isFinite(value)) return value;
     this.problem(element, 'is not a number');
+    return undefined;
+  }
+
+  /** A count the store keeps as an integer column (days of supply, repeats): a whole number from 0 to 2^31 − 1. */
+  count(value: unknown, element: string): number | undefined {
+    const n = this.number(value, element);
+    if (n === undefined || (Number.isInteger(n) && n >= 0 && n <= 2_147_483_647)) return n;
+    this.problem(element, `${n} is not a whole number from 0 to 2147483647`);
     return undefined;
   }
 
@@ -279,4 +290,14 @@ export class ResourceReader {
   item(patientId: string): Row {
     return { id: this.resource.id, patientId, identifiers: this.identifiers(), confidential: this.confidential() };
   }
+}
+
+/** Whether a dateTime of the right shape names a real day and time ("2020-02-30" and "T25:00" do not). */
+function onTheCalendar(value: string): boolean {
+  const [, y, mo = '01', d = '01', h = '00', mi = '00', sec = '00', offsetH = '00', offsetM = '00'] =
+    /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?[^Z+-]*(?:Z|[+-](\d{2}):(\d{2}))?)?)?)?$/.exec(value) ?? [];
+  if (y === undefined) return false;
+  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  return day.getUTCFullYear() === Number(y) && day.getUTCMonth() === Number(mo) - 1 && day.getUTCDate() === Number(d)
+    && Number(h) < 24 && Number(mi) < 60 && Number(sec) < 60 && Number(offsetH) <= 14 && Number(offsetM) < 60;
 }

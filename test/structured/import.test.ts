@@ -124,6 +124,35 @@ describeOnEachStore('gpc import: a structured record Bundle into the clinical st
     assert.deepEqual(after, before, 'nothing written');
   });
 
+  it('refuses values the store cannot hold, each as an issue, not a database error: U+0000, impossible dates, fractional or huge counts, a topic used twice', async () => {
+    const before = await Promise.all(['allergy', 'observation', 'medication_request', 'encounter'].map((t) => rowsOf(p(), t, '2')));
+    const broken = structuredClone(original);
+    const resources = broken.entry.map((e: Json) => e.resource);
+    const observation = resources.find((r: Json) => r.resourceType === 'Observation' && typeof r.effectiveDateTime === 'string');
+    observation.effectiveDateTime = '2020-02-30';
+    const allergy = resources.find((r: Json) => r.resourceType === 'AllergyIntolerance');
+    allergy.note = [{ text: 'Rash\u0000' }];
+    const plans = resources.filter((r: Json) => r.resourceType === 'MedicationRequest' && r.dispenseRequest?.expectedSupplyDuration);
+    plans[0].dispenseRequest.expectedSupplyDuration.value = 28.5;
+    plans[1].dispenseRequest.expectedSupplyDuration.value = 1e12;
+    const consultation = resources.find((r: Json) => r.resourceType === 'List' && r.id !== undefined && r.entry?.length > 0 && r.code?.coding?.[0]?.code === '325851000000107');
+    consultation.entry.push(structuredClone(consultation.entry[0]));
+
+    await assert.rejects(importStructuredRecord(p().db, A, nhs.patient2, broken), (err: unknown) => {
+      assert.ok(err instanceof ImportRejected);
+      const found = err.issues.map((i) => `${i.resource} ${i.element}: ${i.message}`);
+      const has = (pattern: RegExp) => assert.ok(found.some((f) => pattern.test(f)), `${pattern}\n${found.join('\n')}`);
+      has(new RegExp(`^Observation/${observation.id} effectiveDateTime: is not a FHIR dateTime`));
+      has(/^Bundle entry\[\d+\]\.resource\.note\[0\]\.text: holds the control character U\+0000/);
+      has(new RegExp(`^MedicationRequest/${plans[0].id} dispenseRequest.expectedSupplyDuration.value: 28.5 is not a whole number`));
+      has(new RegExp(`^MedicationRequest/${plans[1].id} dispenseRequest.expectedSupplyDuration.value: 1000000000000 is not a whole number`));
+      has(new RegExp(`^List/${consultation.id} entry\\[${consultation.entry.length - 1}\\]\\.item: List/\\S+ is already part of a consultation`));
+      return true;
+    });
+    const after = await Promise.all(['allergy', 'observation', 'medication_request', 'encounter'].map((t) => rowsOf(p(), t, '2')));
+    assert.deepEqual(after, before, 'nothing written');
+  });
+
   it('round trip: importing the export back for the same patient gives the same record', async () => {
     const summary = await importStructuredRecord(p().db, A, nhs.patient2, original);
     assert.equal(summary.patientId, '2');
