@@ -1,7 +1,7 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { GpcError } from '../fhir/errors.ts';
 import { identifierSystems } from '../fhir/systems.ts';
-import { forbiddenCharacter } from '../fhir/string-characters.ts';
+import { bodyProblem } from '../fhir/string-characters.ts';
 
 /** Who is asking, as the audit JWT says: what the audit trail records. */
 export interface RequestingParties {
@@ -122,8 +122,8 @@ function fhirClaim(value: unknown, claim: string, resourceType: string, elements
   if (resource.identifier !== undefined && !Array.isArray(resource.identifier)) {
     throw new GpcError('INVALID_RESOURCE', `The audit JWT ${claim} identifier must be an array`);
   }
-  const character = forbiddenCharacter(resource);
-  if (character) throw new GpcError('INVALID_RESOURCE', `The audit JWT ${claim} claim ${character.path} holds the control character ${character.character}, which FHIR strings may not hold`);
+  const text = bodyProblem(resource);
+  if (text) throw new GpcError('INVALID_RESOURCE', `The audit JWT ${claim} claim ${text.path} ${text.problem}`);
   return resource;
 }
 

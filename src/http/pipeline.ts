@@ -2,7 +2,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Pds } from '../domain/pds.ts';
 import type { Practice } from '../domain/practice.ts';
 import { GpcError, operationOutcome, type SpineErrorCode } from '../fhir/errors.ts';
-import { forbiddenCharacter } from '../fhir/string-characters.ts';
+import { bodyProblem, textProblem, withUnacceptableReplaced } from '../fhir/string-characters.ts';
 import { fromFhirXml, XmlSyntaxError } from '../fhir/xml.ts';
 import { matchPath, type Interaction, type ServiceBase } from '../interactions.ts';
 import { recordAudit, type AuditRow, type AuditWriter } from '../store/audit.ts';
@@ -122,6 +122,8 @@ export function createPipeline(deps: PipelineDeps) {
 async function serve(deps: PipelineDeps, request: FastifyRequest, exchange: Exchange, ssp: ReturnType<typeof readSspHeaders>): Promise<HandlerResult> {
   const address = exchange.address;
   if (!address) throw new GpcError('NO_RECORD_FOUND', 'This is not a GP Connect service root: use /{ODS code}/STU3/1/gpconnect');
+  const addressIssue = addressTextProblem(address);
+  if (addressIssue) throw new GpcError('BAD_REQUEST', addressIssue);
   const practice = await deps.practices.find(address.odsCode);
   if (!practice) throw new GpcError('NO_RECORD_FOUND', `No practice with ODS code ${address.odsCode} is served here`);
   exchange.practice = practice;
@@ -184,6 +186,19 @@ function selectInteraction(address: ServiceAddress, method: string, interactionI
   return { interaction: chosen, params };
 }
 
+/** What in the URL (decoded path segments, query names and values) is not acceptable text, as a diagnostic; undefined if nothing. */
+function addressTextProblem(address: ServiceAddress): string | undefined {
+  for (const segment of [address.odsCode, ...address.segments]) {
+    const problem = textProblem(segment);
+    if (problem) return `A path segment ${problem}`;
+  }
+  for (const [name, value] of address.query) {
+    const problem = textProblem(name) ?? textProblem(value);
+    if (problem) return `The query parameter ${withUnacceptableReplaced(name)} ${problem}`;
+  }
+  return undefined;
+}
+
 function negotiate(request: FastifyRequest, query: URLSearchParams | undefined): FhirFormat {
   const bodyFormat = hasBody(request) ? requestBodyFormat(header(request, 'content-type')) : undefined;
   return responseFormat(query?.get('_format') ?? undefined, header(request, 'accept'), bodyFormat);
@@ -196,8 +211,8 @@ function parseBody(request: FastifyRequest, interaction: Interaction): unknown {
   const format = requestBodyFormat(header(request, 'content-type'));
   if (format === undefined) throw new GpcError('UNSUPPORTED_MEDIA_TYPE', 'The request body needs a Content-Type of application/fhir+json or application/fhir+xml');
   const body = format === 'xml' ? parseXmlBody(text) : parseJsonBody(text);
-  const bad = forbiddenCharacter(body);
-  if (bad) throw new GpcError('BAD_REQUEST', `The request body is not valid FHIR: ${bad.path || 'a string'} holds the control character ${bad.character}, which FHIR strings may not hold`);
+  const bad = bodyProblem(body);
+  if (bad) throw new GpcError('BAD_REQUEST', `The request body is not valid FHIR: ${bad.path || 'the body'} ${bad.problem}`);
   return body;
 }
 

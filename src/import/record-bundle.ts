@@ -1,7 +1,7 @@
 import type { Coded, Coding, Identifier, Note } from '../domain/clinical.ts';
 import { structuredExtensions } from '../structured/fhir-urls.ts';
 import type { ImportIssues } from './import-issues.ts';
-import { forbiddenCharacter } from '../fhir/string-characters.ts';
+import { bodyProblem } from '../fhir/string-characters.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** A FHIR resource or element as parsed from JSON: read defensively, every element may be anything. */
@@ -43,8 +43,8 @@ export class RecordBundle {
         issues.add('Bundle', `entry[${i}].resource`, 'is not a resource');
         return;
       }
-      const character = forbiddenCharacter(r);
-      if (character) issues.add('Bundle', `entry[${i}].resource.${character.path}`, `holds the control character ${character.character}, which FHIR strings may not hold`);
+      const bad = bodyProblem(r);
+      if (bad) issues.add('Bundle', `entry[${i}].resource${bad.path ? `.${bad.path}` : ''}`, bad.problem);
       if (r.resourceType === 'List' && r.id === undefined) {
         this.areaLists.push(r);
         this.collectContained(r);

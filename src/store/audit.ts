@@ -1,4 +1,4 @@
-import { withForbiddenCharactersReplaced } from '../fhir/string-characters.ts';
+import { withUnacceptableReplaced } from '../fhir/string-characters.ts';
 import type { Db } from './db.ts';
 
 /** One audit trail row: who asked what of which practice, about which patient, and the outcome. */
@@ -17,9 +17,10 @@ export interface AuditRow {
   errorCode: string | undefined;
 }
 
-// Header and JWT values are consumer-controlled: keep what is stored bounded, and storable (rows
-// are written in batches, and one value PostgreSQL refuses, such as U+0000, would fail them all).
-const clip = (value: string | undefined) => (value === undefined ? null : withForbiddenCharactersReplaced(value.slice(0, 200)));
+// Header, path and JWT values are consumer-controlled: keep what is stored bounded, and storable.
+// Rows are written in batches, and one value PostgreSQL refuses (U+0000, or an unpaired surrogate,
+// which cutting at 200 UTF-16 units can make of an emoji) would fail every row of its batch.
+const clip = (value: string | undefined) => (value === undefined ? null : withUnacceptableReplaced(value.slice(0, 200)));
 
 const insertRows = `INSERT INTO audit_event (practice, interaction_id, trace_id, from_asid, to_asid, requesting_organization,
     requesting_practitioner, requesting_device, patient_id, appointment_id, http_status, error_code)

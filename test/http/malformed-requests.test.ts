@@ -105,6 +105,51 @@ describeOnEachStore('Malformed requests', (provider) => {
     assert.equal((await auditRowsFor(provider(), traceId)).length, 1);
   });
 
+  it('a register body holding an unpaired surrogate (JSON "\ud800") is refused with 400 BAD_REQUEST, in a value or an element name', async () => {
+    const patient = (extra: Record<string, unknown>) => JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'registerPatient', resource: { resourceType: 'Patient', ...extra } }] });
+    for (const body of [patient({ name: [{ family: 'a\ud800b' }] }), patient({ 'x\udfff': 1 })]) {
+      const res = await register(body);
+      assertOutcome(res, 400, 'BAD_REQUEST');
+      assert.match(res.json.issue[0].diagnostics, /unpaired surrogate \(U\+D[8F]00|unpaired surrogate \(U\+DFFF/);
+    }
+  });
+
+  it('a body nested 20,000 levels deep is refused with 400 BAD_REQUEST, not a 5xx', async () => {
+    const res = await register(`{"resourceType":"Parameters","x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`);
+    assertOutcome(res, 400, 'BAD_REQUEST');
+    assert.match(res.json.issue[0].diagnostics, /nests more than 64 levels deep/);
+  });
+
+  for (const path of [
+    '/Practitioner?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fsds-user-id%7CG%00',
+    '/Organization?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fods-organization-code%7CB%00',
+    '/Slot?start=ge2026-12-03&end=le2026-12-05&status=free&_include=Slot:schedule&searchFilter=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fods-organization-code%7CB%00',
+  ]) {
+    it(`a search value holding U+0000 is refused with 400 BAD_REQUEST before it reaches the store: ${path.split('?')[0]}`, async () => {
+      const interaction = path.startsWith('/Slot') ? 'searchSlots' : path.startsWith('/Practitioner') ? 'searchPractitioner' : 'searchOrganization';
+      const res = await provider().gpc({ path, interaction });
+      assertOutcome(res, 400, 'BAD_REQUEST');
+      assert.match(res.json.issue[0].diagnostics, /query parameter \S+ holds the control character U\+0000/);
+    });
+  }
+
+  it('an ODS segment of 199 letters and an emoji is 404 NO_RECORD_FOUND, and its audit row (cut at 200 UTF-16 units, mid-emoji) is stored', async () => {
+    const ods = `${'a'.repeat(199)}\u{1F600}`;
+    const traceId = crypto.randomUUID();
+    const res = await provider().gpc({ ods: encodeURIComponent(ods), path: '/metadata', interaction: 'metadata', headers: { 'Ssp-TraceID': traceId } });
+    assertOutcome(res, 404, 'NO_RECORD_FOUND');
+    const [row] = await auditRowsFor(provider(), traceId);
+    assert.equal(row?.practice, `${'a'.repeat(199)}\ufffd`);
+  });
+
+  it('requests whose JWT names an organisation of 199 letters and an emoji are served, and do not fail the reads audited with them', async () => {
+    const long = { resourceType: 'Organization', identifier: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: `${'a'.repeat(199)}\u{1F600}` }], name: 'x' };
+    // Audit rows of reads are written in batches: an unstorable value would fail every row of its batch.
+    const responses = await Promise.all(Array.from({ length: 24 }, (_, i) =>
+      provider().gpc({ path: '/Patient/1', interaction: 'readPatient', ...(i % 4 === 0 ? { claims: { requesting_organization: long } } : {}) })));
+    assert.deepEqual(responses.map((r) => r.status), responses.map(() => 200));
+  });
+
   it('an empty register body is refused with 400 BAD_REQUEST', async () => {
     assertOutcome(await register(''), 400, 'BAD_REQUEST');
   });
