@@ -9,6 +9,7 @@
  * that differs is 422 INVALID_RESOURCE.
  */
 import type { Appointment } from '../domain/appointment.ts';
+import { parseFhirDateTime } from '../fhir/datetime.ts';
 import { GpcError } from '../fhir/errors.ts';
 import { extensions } from '../fhir/systems.ts';
 import { isLogicalId } from '../foundations/identifier-search.ts';
@@ -139,17 +140,15 @@ function sameMultiset(a: string[], b: string[]): boolean {
   return x.every((v, i) => v === y[i]);
 }
 
-const dateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)$/;
-
 /**
  * A dateTime with its offset as whole seconds since the epoch. Seconds, because the provider
- * writes instants to the second (created is stored finer than it is shown).
+ * writes instants to the second (created is stored finer than it is shown). A time that is not
+ * real (2031-02-30, T24:00) is no instant, rather than the one Date.parse would roll it over to.
  */
 function instantSeconds(value: unknown): number | undefined {
   if (value instanceof Date) return Math.floor(value.getTime() / 1000);
-  if (typeof value !== 'string' || !dateTime.test(value)) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
+  const instant = typeof value === 'string' ? parseFhirDateTime(value) : undefined;
+  return instant === undefined ? undefined : Math.floor(instant.getTime() / 1000);
 }
 
 /** JSON with object keys sorted, so key order (jsonb, XML) does not count as a change. */

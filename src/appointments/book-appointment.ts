@@ -1,6 +1,7 @@
 import type { AppointmentParticipant } from '../domain/appointment.ts';
 import { isOfferedTo, type Slot } from '../domain/diary.ts';
 import { isShareable } from '../domain/patient.ts';
+import { parseFhirDateTime } from '../fhir/datetime.ts';
 import { GpcError } from '../fhir/errors.ts';
 import { codeSystems, extensions, identifierSystems } from '../fhir/systems.ts';
 import type { Handler } from '../http/handler.ts';
@@ -122,10 +123,15 @@ export function readBooking(body: unknown): BookingRequest {
   if (body.status !== 'booked') throw invalid('Appointment.status must be booked');
   if (typeof body.description !== 'string' || body.description.trim() === '') throw invalid('Appointment.description is required');
   if (body.comment !== undefined && typeof body.comment !== 'string') throw invalid('Appointment.comment must be a string');
-  if (body.priority !== undefined && (!Number.isInteger(body.priority) || (body.priority as number) < 0)) throw invalid('Appointment.priority must be a whole number');
+  // FHIR unsignedInt and positiveInt stop at 2^31 − 1 (the priority column is an integer).
+  if (body.priority !== undefined && !isWholeNumber(body.priority, 0)) throw invalid(`Appointment.priority must be a whole number from 0 to ${maxInt}`);
+  // minutesDuration is not kept (start and end come from the slots), but it must still be a positiveInt.
+  if (body.minutesDuration !== undefined && !isWholeNumber(body.minutesDuration, 1)) {
+    throw invalid(`Appointment.minutesDuration must be a whole number from 1 to ${maxInt}`);
+  }
   const start = instant(body.start, 'start');
   const end = instant(body.end, 'end');
-  const created = new Date(instant(body.created, 'created'));
+  const created = readCreated(body.created);
 
   if (!Array.isArray(body.slot) || body.slot.length === 0) throw invalid('Appointment.slot must reference at least one Slot');
   const slotIds = body.slot.map((s) => {
@@ -254,11 +260,32 @@ function readBookingOrganization(body: Json): { organization: Json; odsCode: str
   return { organization, odsCode: ods.value as string, organisationType: typeof typeCoding?.code === 'string' ? typeCoding.code : undefined };
 }
 
+const maxInt = 2_147_483_647;
+const isWholeNumber = (value: unknown, min: number) => Number.isInteger(value) && (value as number) >= min && (value as number) <= maxInt;
+
+/** A real dateTime with its offset (no 2031-02-30, no T24:00: Date.parse would roll those over). */
 function instant(value: unknown, name: string): number {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$/.test(value) || Number.isNaN(Date.parse(value))) {
-    throw invalid(`Appointment.${name} must be a dateTime with its offset`);
+  const parsed = typeof value === 'string' ? parseFhirDateTime(value, true) : undefined;
+  if (!parsed) throw invalid(`Appointment.${name} must be a dateTime with its offset`);
+  return parsed.getTime();
+}
+
+// created is read back in UK local time, which has to be a FHIR dateTime (a four-digit year) equal to
+// what was sent, or every later amend and cancel that sends it back unchanged would be refused. So
+// created is refused unless it falls in 1900–9999, UK time: an appointment record cannot have been
+// created before 1900, so an earlier year (0000, 0099, a two-digit year padded) is a consumer fault
+// worth reporting now rather than storing; and 9999-12-31T23:59:59-14:00 is 10000-01-01 in the UK,
+// which no FHIR dateTime can say. (Within those years every instant round-trips: UK offsets are
+// whole minutes from 1847 on, and both stores keep 1900–9999 exactly.)
+const earliestCreated = Date.parse('1900-01-01T00:00:00Z');
+const latestCreated = Date.parse('9999-12-31T23:59:59.999Z'); // the UK is on GMT then
+
+function readCreated(value: unknown): Date {
+  const ms = instant(value, 'created');
+  if (ms < earliestCreated || ms > latestCreated) {
+    throw invalid(`Appointment.created must be an instant from 1900-01-01T00:00:00+00:00 to 9999-12-31T23:59:59+00:00 (UK time); ${String(value)} is not`);
   }
-  return Date.parse(value);
+  return new Date(ms);
 }
 
 function isObject(value: unknown): value is Json {

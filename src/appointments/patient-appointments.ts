@@ -1,5 +1,5 @@
 import { searchset } from '../fhir/datatypes.ts';
-import { addDays, ukDate, ukStartOfDay } from '../fhir/datetime.ts';
+import { addDays, isFhirDate, ukDate, ukStartOfDay } from '../fhir/datetime.ts';
 import { GpcError } from '../fhir/errors.ts';
 import { isLogicalId } from '../foundations/identifier-search.ts';
 import type { Handler } from '../http/handler.ts';
@@ -30,13 +30,13 @@ export const searchPatientAppointments: Handler = async (ctx) => {
   return { resource: searchset(appointments.map(appointmentResource)) };
 };
 
-const dateOnly = /^(\d{4})-(\d{2})-(\d{2})$/;
-
 /**
  * Retrieve page, every violation 422 INVALID_PARAMETER (suite A8–A12): exactly two start
  * parameters, one ge and one le (A9, A10, A11); each a full date yyyy-mm-dd with no time (A8);
  * no part of the range in the past, today allowed; the le date not before the ge date (A12).
- * Returns [start of the ge day, start of the day after the le day), UK local time.
+ * Returns [start of the ge day, start of the day after the le day), UK local time. Any FHIR date
+ * will do as the le date, 9999-12-31 included: its day after is held at the last instant of FHIR
+ * time (ukStartOfDay), which every stored appointment precedes.
  */
 function readPeriod(query: URLSearchParams, now: Date): { from: Date; to: Date } {
   const values = query.getAll('start');
@@ -47,7 +47,7 @@ function readPeriod(query: URLSearchParams, now: Date): { from: Date; to: Date }
     if (prefix !== 'ge' && prefix !== 'le') throw invalidParameter('Unknown prefix on a start parameter: only ge and le are allowed');
     if (bounds[prefix] !== undefined) throw invalidParameter(`The ${prefix} start parameter is sent twice: send one ge and one le`);
     const date = value.slice(2);
-    if (!isCalendarDate(date)) throw invalidParameter('Search dates must be of the format yyyy-mm-dd, without a time or time zone');
+    if (!isFhirDate(date)) throw invalidParameter('Search dates must be of the format yyyy-mm-dd, without a time or time zone');
     bounds[prefix] = date;
   }
   const { ge, le } = bounds as Record<'ge' | 'le', string>;
@@ -57,13 +57,4 @@ function readPeriod(query: URLSearchParams, now: Date): { from: Date; to: Date }
   if (ge < today) throw invalidParameter(`Search dates from the past are not allowed: ${ge} is before today`);
   if (le < ge) throw invalidParameter('The le start date must not be before the ge start date');
   return { from: ukStartOfDay(ge), to: ukStartOfDay(addDays(le, 1)) };
-}
-
-/** yyyy-mm-dd naming a real day (no 2030-02-30). */
-function isCalendarDate(text: string): boolean {
-  const m = dateOnly.exec(text);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }

@@ -1,6 +1,6 @@
 import type { BookingParty } from '../domain/diary.ts';
 import { searchset, type Resource } from '../fhir/datatypes.ts';
-import { addDays, ukStartOfDay } from '../fhir/datetime.ts';
+import { addDays, isFhirDate, parseFhirDateTime, ukStartOfDay, withinFhirTime } from '../fhir/datetime.ts';
 import { GpcError } from '../fhir/errors.ts';
 import { codeSystems, identifierSystems } from '../fhir/systems.ts';
 import { locationResource, organizationResource, practitionerResource } from '../foundations/resources.ts';
@@ -40,7 +40,9 @@ export const searchFreeSlotsHandler: Handler = async (ctx) => {
   }
 
   const recurse = new Set(q.getAll('_include:recurse'));
-  const slots = await searchFreeSlots(ctx.db, ctx.practice.odsCode, from, to, ctx.now, readSearchFilter(q));
+  // Any FHIR date or dateTime is a valid bound, up to 9999-12-31T23:59:59-14:00 (year 10000 in UTC):
+  // the window is searched within FHIR time, which holds everything stored (and what stores can take).
+  const slots = await searchFreeSlots(ctx.db, ctx.practice.odsCode, withinFhirTime(from), withinFhirTime(to), ctx.now, readSearchFilter(q));
   const schedules = await findSchedules(ctx.db, ctx.practice.odsCode, unique(slots.map((s) => s.scheduleId)));
   const practice = ctx.practice.odsCode;
 
@@ -63,18 +65,6 @@ interface Bound {
   dateOnly: boolean;
 }
 
-const dateOnly = /^\d{4}-\d{2}-\d{2}$/;
-// FHIR dateTime: hours 00–23, minutes and seconds 00–59, offset ±hh:mm up to 14:00 (Date.parse would take T24:00:00).
-const dateTime = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?(Z|[+-](0\d|1[0-3]):[0-5]\d|[+-]14:00)$/;
-
-/** yyyy-mm-dd names a real calendar day (Date.parse rolls 2031-02-30 over to 2 March instead of failing). */
-function isCalendarDate(text: string): boolean {
-  const [y, m, d] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const date = new Date(0);
-  date.setUTCFullYear(y, m - 1, d);
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-}
-
 /** start=ge… / end=le…: one value, the right prefix, a full date or a dateTime with its offset. */
 function readBound(q: URLSearchParams, name: 'start' | 'end', prefix: 'ge' | 'le'): Bound {
   const values = q.getAll(name);
@@ -83,9 +73,11 @@ function readBound(q: URLSearchParams, name: 'start' | 'end', prefix: 'ge' | 'le
   const value = values[0]!;
   if (!value.startsWith(prefix)) throw invalidParameter(`${name} must have the prefix ${prefix}`);
   const text = value.slice(2);
-  // Spec §1.1 (F7/F10): a value that is not a real date or dateTime ⇒ 422, never a rolled-over date.
-  if (dateOnly.test(text) && isCalendarDate(text)) return { text, instant: ukStartOfDay(text), dateOnly: true };
-  if (dateTime.test(text) && isCalendarDate(text) && !Number.isNaN(Date.parse(text))) return { text, instant: new Date(text), dateOnly: false };
+  // Spec §1.1 (F7/F10): a value that is not a real date or dateTime (years 0001–9999) ⇒ 422, never a
+  // rolled-over date; a dateTime needs its seconds and offset (F10).
+  if (isFhirDate(text)) return { text, instant: ukStartOfDay(text), dateOnly: true };
+  const instant = parseFhirDateTime(text);
+  if (instant) return { text, instant, dateOnly: false };
   throw invalidParameter(`${name} must be a date (yyyy-mm-dd) or a dateTime with its offset (yyyy-mm-ddThh:mm:ss+hh:mm)`);
 }
 
