@@ -2,6 +2,7 @@ import type { Coded, Coding, Identifier, Note } from '../domain/clinical.ts';
 import { structuredExtensions } from '../structured/fhir-urls.ts';
 import type { ImportIssues } from './import-issues.ts';
 import { bodyProblem } from '../fhir/string-characters.ts';
+import { isFhirDate, parseFhirDateTime } from '../fhir/datetime.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** A FHIR resource or element as parsed from JSON: read defensively, every element may be anything. */
@@ -292,12 +293,8 @@ export class ResourceReader {
   }
 }
 
-/** Whether a dateTime of the right shape names a real day and time ("2020-02-30" and "T25:00" do not). */
+/** Whether a FHIR date or dateTime of the right shape names a real day and time ("2020-02-30" and "T25:00" do not). */
 function onTheCalendar(value: string): boolean {
-  const [, y, mo = '01', d = '01', h = '00', mi = '00', sec = '00', offsetH = '00', offsetM = '00'] =
-    /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?[^Z+-]*(?:Z|[+-](\d{2}):(\d{2}))?)?)?)?$/.exec(value) ?? [];
-  if (y === undefined) return false;
-  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  return day.getUTCFullYear() === Number(y) && day.getUTCMonth() === Number(mo) - 1 && day.getUTCDate() === Number(d)
-    && Number(h) < 24 && Number(mi) < 60 && Number(sec) < 60 && Number(offsetH) <= 14 && Number(offsetM) < 60;
+  if (value.length > 10) return parseFhirDateTime(value, true) !== undefined;
+  return isFhirDate(`${value}-01-01`.slice(0, 10));
 }
