@@ -7,9 +7,17 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { STU3_OPEN_TYPES, STU3_TYPES } from './stu3-elements.ts';
 
+/** Longest XmlSyntaxError message, in UTF-16 code units (plus an ellipsis). */
+const MAX_MESSAGE = 300;
+
 /** Malformed XML, forbidden constructs (DOCTYPE, entities, over-deep nesting) or XML that is not a FHIR resource. */
 export class XmlSyntaxError extends Error {
   override name = 'XmlSyntaxError';
+  constructor(message: string) {
+    // Messages quote the input (a tag name, a value, the validator's list of unclosed tags), and they end up in the
+    // 400 response and the log: cap them, or 1 MB of `<a>` becomes a 2.8 MB message.
+    super(message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE).replace(/[\ud800-\udbff]$/, '')}…` : message);
+  }
 }
 
 type Json = Record<string, unknown>;
@@ -201,10 +209,48 @@ function xhtmlOut(div: string): string {
 
 const FORBIDDEN_DECL = /<!DOCTYPE|<!ENTITY/i;
 const CTRL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
-const BAD_REF = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)/;
+/** An `&` that does not start one of the five predefined entity references or a character reference. */
+const BAD_REF = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)/g;
+
+/**
+ * Whether `s` has a bad `&` (see BAD_REF) outside comments and CDATA sections, where `&` is literal.
+ *
+ * One left-to-right pass, linear in the length of `s`: this runs on request bodies before XMLValidator.
+ * (It used to strip `/<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>/g` and test again, but the lazy regex rescans
+ * to the end of the input for every opener that has no closer, so `&x` followed by 1 MB of `<!--` took
+ * over a minute and blocked the event loop.) The result is that of the old strip-and-test:
+ * - sections are recognised as that regex did (first closer after the opener, so `<!-->` does not close itself);
+ * - an opener without a closer is ordinary text, and once one `<!--` (or `<![CDATA[`) has no closer, no later
+ *   one can have one either, so that kind is not searched for again;
+ * - the only difference: an `&` split by a section (`&am<!---->p;`) now counts as bad, as it is for XML;
+ *   stripping used to join it into `&amp;` (the validator then rejected it when it was in text).
+ */
 function hasBadRef(s: string): boolean {
-  // `&` is literal inside comments and CDATA sections: only look there again if the quick test fails.
-  return BAD_REF.test(s) && BAD_REF.test(s.replace(/<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>/g, ''));
+  BAD_REF.lastIndex = 0;
+  let bad = BAD_REF.exec(s)?.index ?? -1; // first bad `&` at or after `at`
+  if (bad < 0) return false; // the usual case: a single regex scan
+  let at = 0; // where scanning resumes; never inside a comment or CDATA section
+  let comments = true, cdata = true; // false once an opener of that kind has been found without a closer
+  for (;;) {
+    const open = s.indexOf('<!', at);
+    if (open < 0 || open > bad) return true; // the bad `&` comes before any further section
+    let end = -1;
+    if (comments && s.startsWith('<!--', open)) {
+      end = s.indexOf('-->', open + 4);
+      if (end < 0) comments = false; else end += 3;
+    } else if (cdata && s.startsWith('<![CDATA[', open)) {
+      end = s.indexOf(']]>', open + 9);
+      if (end < 0) cdata = false; else end += 3;
+    }
+    if (end < 0) { at = open + 2; continue; } // `<!` that does not start a (closed) section
+    at = end;
+    if (bad < at) { // the bad `&` was inside this section: find the next one after it
+      BAD_REF.lastIndex = at;
+      const m = BAD_REF.exec(s);
+      if (!m) return false;
+      bad = m.index;
+    }
+  }
 }
 
 const parser = new XMLParser({

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Worker } from 'node:worker_threads';
 import { fromFhirXml, toFhirXml, XmlSyntaxError } from '../../src/fhir/xml.ts';
 
 const FHIR = 'xmlns="http://hl7.org/fhir"';
@@ -366,6 +367,123 @@ test('malformed or non-FHIR XML throws XmlSyntaxError', () => {
   for (const [name, xml] of Object.entries(bad)) {
     assert.throws(() => fromFhirXml(xml), XmlSyntaxError, name);
   }
+});
+
+test('an `&` is literal only inside comments and CDATA sections', () => {
+  const ok = (body: string) => fromFhirXml(`<Patient ${FHIR}>${body}<gender value="male"/></Patient>`);
+  const entityError = /undefined entity reference/;
+  assert.deepEqual(ok('<!-- a & b --><!-- &nbsp; -->'), { resourceType: 'Patient', gender: 'male' });
+  assert.deepEqual(ok('<!-- <![CDATA[ --> <!-- ]]> & -->'), { resourceType: 'Patient', gender: 'male' });
+  assert.throws(() => ok('<!-- a --> & <!-- b -->'), entityError);
+  assert.deepEqual(ok('<!--> & -->'), { resourceType: 'Patient', gender: 'male' }, '`<!-->` does not close the comment it opens');
+  assert.throws(() => ok('<!-- & -- >'), entityError, 'a comment without a closer is not a comment');
+  assert.throws(() => ok('<![CDATA[ x ]]> &x; <!-- -->'), entityError);
+  assert.throws(() => ok('&am<!-- -->p;'), entityError, 'a reference split by a comment');
+  assert.throws(() => ok('<!-- x <!-- y & -->'.repeat(3) + '<!-- & '), entityError);
+});
+
+// -------------------------------------------------------------------------------------------------------------
+// Pathological request bodies of 1 MiB (the default body limit) must fail fast. fromFhirXml runs in a worker
+// thread here: a call that blocks the main thread would also block node:test's timer, so the `timeout` option
+// (the hang guard) could not fire.
+// -------------------------------------------------------------------------------------------------------------
+
+const MiB = 1024 * 1024;
+const APPOINTMENT = `<Appointment ${FHIR}>`;
+/** `unit` repeated to fill 1 MiB, after `head`. */
+const fill = (head: string, unit: string, tail = '') => head + unit.repeat(Math.floor((MiB - head.length - tail.length) / unit.length)) + tail;
+const XHTML_DIV = '<text><status value="generated"/><div xmlns="http://www.w3.org/1999/xhtml">';
+
+const WORKER_SOURCE = `
+import { parentPort, workerData } from 'node:worker_threads';
+(await import(workerData.tsx)).register();
+const xml = await import(workerData.xml);
+parentPort.on('message', ({ id, fn, arg }) => {
+  try {
+    const out = xml[fn](arg);
+    parentPort.postMessage({ id, out: typeof out === 'string' ? out : JSON.stringify(out) });
+  } catch (err) {
+    parentPort.postMessage({ id, err: { name: err.name, message: err.message } });
+  }
+});`;
+
+type WorkerReply = { id: number; out?: string; err?: { name: string; message: string } };
+let worker: Worker | undefined;
+let lastId = 0;
+const pending = new Map<number, (r: WorkerReply) => void>();
+
+/** Calls fromFhirXml or toFhirXml in a worker; the worker is terminated if the test ends (times out) before the reply. */
+function inWorker(fn: 'fromFhirXml' | 'toFhirXml', arg: unknown, signal: AbortSignal): Promise<WorkerReply> {
+  if (!worker) {
+    const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(WORKER_SOURCE)}`), {
+      workerData: { tsx: import.meta.resolve('tsx/esm/api'), xml: new URL('../../src/fhir/xml.ts', import.meta.url).href },
+    });
+    w.on('message', (r: WorkerReply) => {
+      pending.get(r.id)?.(r);
+      pending.delete(r.id);
+      if (pending.size === 0) w.unref(); // an idle worker must not keep the test process alive
+    });
+    w.on('error', (err) => { for (const done of pending.values()) done({ id: 0, err: { name: 'WorkerError', message: String(err) } }); });
+    worker = w;
+  }
+  const w = worker;
+  const id = ++lastId;
+  w.ref();
+  signal.addEventListener('abort', () => {
+    if (pending.delete(id) && worker === w) { worker = undefined; void w.terminate(); } // still busy with this call
+  });
+  return new Promise((resolve) => { pending.set(id, resolve); w.postMessage({ id, fn, arg }); });
+}
+
+const pathological: Record<string, { xml: () => string; message?: RegExp }> = {
+  // the fuzzer's find: each unclosed `<!--` sent the comment-stripping regex to the end of the input (72 s)
+  '`&x` then unclosed comments': { xml: () => fill(`${APPOINTMENT}&x`, '<!--'), message: /undefined entity reference/ },
+  '`&x` then unclosed CDATA sections': { xml: () => fill(`${APPOINTMENT}&x`, '<![CDATA['), message: /undefined entity reference/ },
+  'unclosed comments then `&x`': { xml: () => fill(APPOINTMENT, '<!--', '&x'), message: /undefined entity reference/ },
+  'unclosed CDATA sections then `&x`': { xml: () => fill(APPOINTMENT, '<![CDATA[', '&x'), message: /undefined entity reference/ },
+  'closed comments and CDATA holding `&`, then unclosed ones': { xml: () => fill(APPOINTMENT, '<![CDATA[&]]><!--&-->', '<!--<![CDATA[') },
+  'unclosed comments': { xml: () => fill(APPOINTMENT, '<!--'), message: /Unclosed tag 'Appointment'/ },
+  'unclosed CDATA sections': { xml: () => fill(APPOINTMENT, '<![CDATA[') },
+  'unclosed processing instructions': { xml: () => fill(APPOINTMENT, '<?') },
+  'many `<!` then `&x`': { xml: () => fill(APPOINTMENT, '<!x', '&x'), message: /undefined entity reference/ },
+  'many unclosed tags': { xml: () => fill(APPOINTMENT, '<a>') },
+  'many `<`': { xml: () => fill(APPOINTMENT, '<') },
+  'deeply nested tags': { xml: () => fill(APPOINTMENT, '<extension url="x">') },
+  'deeply nested closed tags': {
+    xml: () => {
+      const open = '<extension url="x">', close = '</extension>', end = '</Appointment>';
+      const n = Math.floor((MiB - APPOINTMENT.length - end.length) / (open.length + close.length));
+      return `${APPOINTMENT}${open.repeat(n)}${close.repeat(n)}${end}`;
+    },
+    message: /Maximum nested tags exceeded/,
+  },
+  'an unclosed 1 MiB attribute value': { xml: () => fill(`${APPOINTMENT}<id value="`, 'x'), message: /open quote/ },
+  'a closed 1 MiB attribute value': { xml: () => fill(`${APPOINTMENT}<id value="`, 'x', '"/>') },
+  'many attributes': { xml: () => fill('<Appointment xmlns="http://hl7.org/fhir"', ' a="b"') },
+  'many `&`': { xml: () => fill(APPOINTMENT, '&'), message: /undefined entity reference/ },
+  'many `&#`': { xml: () => fill(APPOINTMENT, '&#'), message: /undefined entity reference/ },
+  'many valid references': { xml: () => fill(APPOINTMENT, '&amp;') },
+  'a narrative div holding unclosed divs': { xml: () => fill(APPOINTMENT + XHTML_DIV, '<div>') },
+  'a narrative div holding unclosed comments': { xml: () => fill(APPOINTMENT + XHTML_DIV, '<!--') },
+  'many repeated elements': { xml: () => fill(APPOINTMENT, '<status value="x"/>', '</Appointment>'), message: /may occur only once/ },
+};
+
+for (const [name, { xml, message }] of Object.entries(pathological)) {
+  test(`1 MiB of XML with ${name} is rejected quickly`, { timeout: 5000 }, async (t) => {
+    const input = xml();
+    assert.ok(input.length > MiB - 50 && input.length <= MiB, String(input.length));
+    const { err } = await inWorker('fromFhirXml', input, t.signal);
+    assert.equal(err?.name, 'XmlSyntaxError', JSON.stringify(err ?? 'no error'));
+    if (message) assert.match(err.message, message);
+    assert.ok(err.message.length <= 301, `message of ${err.message.length} chars`); // capped: it is echoed in the 400 response
+  });
+}
+
+test('a 1 MiB narrative div in JSON with `&x` then unclosed comments is written as escaped text quickly', { timeout: 5000 }, async (t) => {
+  const div = fill('<div>&x', '<!--');
+  const { out, err } = await inWorker('toFhirXml', { resourceType: 'Patient', text: { status: 'generated', div } }, t.signal);
+  assert.equal(err, undefined);
+  assert.ok(out?.includes('<div xmlns="http://www.w3.org/1999/xhtml">&lt;div&gt;&amp;x&lt;!--&lt;!--'));
 });
 
 test('performance: a typical Patient converts both ways well under 1 ms', (t) => {
