@@ -224,6 +224,35 @@ describeOnEachStore('gpc import: a structured record Bundle into the clinical st
     const allergyKey = summary.renamed.find((r) => r.from === `AllergyIntolerance/${allergy.id}`)?.to ?? `AllergyIntolerance/${allergy.id}`;
     assert.deepEqual(held.find((r) => `${r.resourceType}/${r.id}` === allergyKey)?.recorder, { reference: 'Practitioner/locum-7' });
   });
+
+  it('a record read while an import replaces it is the old record or the new one, never a mix of both', async () => {
+    const ids = (bundle: Json) => Object.keys(content(bundle).resources).sort().join(' ');
+    // The other record: patient 3's (a re-keyed copy of patient 2's), which comes into patient 2 under new ids.
+    const other = await exportRecord(p(), nhs.patient3);
+    await importStructuredRecord(p().db, A, nhs.patient2, other);
+    const otherIds = ids(await exportRecord(p(), nhs.patient2));
+    await importStructuredRecord(p().db, A, nhs.patient2, original);
+    const originalIds = ids(await exportRecord(p(), nhs.patient2));
+    assert.notEqual(otherIds, originalIds);
+
+    for (let round = 0; round < 8; round++) {
+      let settled = false;
+      const replacing = importStructuredRecord(p().db, A, nhs.patient2, round % 2 === 0 ? other : original).finally(() => { settled = true; });
+      // Three readers read back to back for as long as the import runs, so some read spans its commit.
+      const reader = async () => {
+        const bundles: Json[] = [];
+        do bundles.push(await exportRecord(p(), nhs.patient2)); while (!settled);
+        return bundles;
+      };
+      const reads = (await Promise.all([reader(), reader(), reader(), replacing]).then(([a, b, c]) => [...a, ...b, ...c]));
+      for (const bundle of reads) {
+        assert.ok([otherIds, originalIds].includes(ids(bundle)), `round ${round}: the record read is one of the two`);
+        assertReferencesResolve(bundle);
+      }
+    }
+    // The last round put patient 2's own record back.
+    assert.deepEqual(content(await exportRecord(p(), nhs.patient2)), content(original));
+  });
 });
 
 describe('gpc import: the command line', () => {
