@@ -221,10 +221,12 @@ function readParameters(operation: OperationDefinition, body: unknown, today: To
   const definitions = new Map(operation.parameters.map((d) => [d.name, d]));
 
   // Step 4: names and cardinality.
-  const warnings: string[] = [];
+  // A Set (in first-seen order): a body may carry tens of thousands of unknown names, and a list
+  // searched for each one made such a request take seconds of the event loop.
+  const warnings = new Set<string>();
   const unrecognised = (name: string) => {
     if (operation.unknown === 'reject') throw invalidParameter(`${name} is not a parameter of ${operation.name}`);
-    if (!warnings.includes(name)) warnings.push(name);
+    warnings.add(name);
   };
   const known: typeof params = [];
   for (const param of params) {
@@ -282,9 +284,11 @@ function readParameters(operation: OperationDefinition, body: unknown, today: To
       const sent = group.filter((name) => read.sent.has(name));
       if (sent.length > 1) throw invalidResource(`${def.name}: ${sent.map((n) => `${def.name}.${n}`).join(' and ')} must not both be sent`);
     }
-    byName.set(def.name, [...(byName.get(def.name) ?? []), read]);
+    const sameName = byName.get(def.name);
+    if (sameName) sameName.push(read);
+    else byName.set(def.name, [read]);
   }
-  return { byName, warnings };
+  return { byName, warnings: [...warnings] };
 }
 
 /** One value of a parameter or part (`path` names it in diagnostics), checked against its rule. */

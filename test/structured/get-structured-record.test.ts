@@ -87,6 +87,15 @@ describeOnEachStore('Access Record Structured: $gpc.getstructuredrecord', (provi
     assert.equal(issue.diagnostics, 'includeEverything');
   });
 
+  it('20,000 unknown parts, each sent twice, are one warning per name, in the order sent', async () => {
+    const names = Array.from({ length: 20_000 }, (_, i) => `x${i.toString(36)}`);
+    const part = [{ name: 'includeResolvedAllergies', valueBoolean: false }, ...[...names, ...names].map((name) => ({ name }))];
+    const res = await getRecord(p(), parameters(nhs.patient2, { name: 'includeAllergies', part }));
+    assert.equal(res.status, 200, res.text.slice(0, 400));
+    const outcome = res.json.entry.find((e: any) => e.resource.resourceType === 'OperationOutcome').resource;
+    assert.deepEqual(outcome.issue.map((i: any) => i.diagnostics), names.map((n) => `includeAllergies.${n}`));
+  });
+
   it('allergies for patient2: the active list, its AllergyIntolerances and every referenced admin resource in the bundle', async () => {
     const res = await getRecord(p(), parameters(nhs.patient2, { name: 'includeAllergies', part: [{ name: 'includeResolvedAllergies', valueBoolean: true }] }));
     assert.equal(res.status, 200, res.text.slice(0, 400));
