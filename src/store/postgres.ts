@@ -55,14 +55,27 @@ function poolDb(pool: pg.Pool): Db {
   };
 }
 
+/**
+ * One connection (a transaction). Its statements run one after another, in the order asked for:
+ * callers may ask for several at once (a structured record's areas do), and node-postgres
+ * deprecates queueing a query on a client that is already running one.
+ */
 function clientDb(client: pg.PoolClient): Db {
+  let previous: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(run: () => Promise<T>): Promise<T> => {
+    const next = previous.then(run, run);
+    previous = next.catch(() => {});
+    return next;
+  };
   return {
     kind: 'postgres',
-    async query<Row>(sql: string, params: unknown[] = []) {
-      return (params.length > 0 ? await client.query(prepared(sql, params)) : await client.query(sql)).rows as Row[];
+    query<Row>(sql: string, params: unknown[] = []) {
+      return inTurn(async () => (params.length > 0 ? await client.query(prepared(sql, params)) : await client.query(sql)).rows as Row[]);
     },
-    async exec(sql: string) {
-      await client.query(sql);
+    exec(sql: string) {
+      return inTurn(async () => {
+        await client.query(sql);
+      });
     },
     transaction: (work) => work(clientDb(client)),
     async close() {},
