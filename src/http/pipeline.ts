@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import type { Pds } from '../domain/pds.ts';
 import type { Practice } from '../domain/practice.ts';
@@ -285,7 +286,7 @@ function auditRow(exchange: Exchange, ssp: ReturnType<typeof readSspHeaders>, st
 /** One JSON line per request: trace and interaction ids and the outcome, never URLs, bodies or tokens. */
 function logExchange(log: FastifyBaseLogger, exchange: Exchange, traceId: string | undefined, status: number, errorCode: string | undefined, started: bigint): void {
   log.info({
-    traceId: traceId?.slice(0, 100),
+    traceId: loggableTraceId(traceId),
     interaction: exchange.interaction?.id,
     practice: exchange.practice?.odsCode,
     status,
@@ -294,3 +295,15 @@ function logExchange(log: FastifyBaseLogger, exchange: Exchange, traceId: string
   }, 'request');
 }
 
+
+const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The Ssp-TraceID as the log may show it. It should be a GUID, but it is the consumer's free text
+ * and is not refused: anything else (which could carry an NHS number or a token) is logged as a
+ * short hash of itself, still matchable against the audit row, which keeps the value as sent.
+ */
+function loggableTraceId(traceId: string | undefined): string | undefined {
+  if (traceId === undefined || guid.test(traceId)) return traceId;
+  return `sha256:${createHash('sha256').update(traceId).digest('hex').slice(0, 16)}`;
+}

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * What the log may hold (cross-cutting §8: don't log GET parameters, which contain NHS numbers,
  * into an unprotected log): one line per request with the trace id and outcome, never an NHS
@@ -34,10 +35,10 @@ describe('Logging never holds NHS numbers or the audit JWT [embedded]', { skip: 
     await db?.close();
   });
 
-  async function send(method: 'GET' | 'POST', path: string, interaction: keyof typeof interactionIds, options: { token?: string; body?: string } = {}) {
+  async function send(method: 'GET' | 'POST', path: string, interaction: keyof typeof interactionIds, options: { token?: string; body?: string; traceId?: string } = {}) {
     const token = options.token ?? auditToken({ scope: scopes[interaction] });
     tokens.push(token);
-    const traceId = crypto.randomUUID();
+    const traceId = options.traceId ?? crypto.randomUUID();
     const res = await app.inject({
       method,
       url: `/${practice.ods}/STU3/1/gpconnect${path}`,
@@ -54,6 +55,17 @@ describe('Logging never holds NHS numbers or the audit JWT [embedded]', { skip: 
     });
     return { status: res.statusCode, traceId };
   }
+
+  it('logs a trace id that is not a GUID as a hash of itself: a consumer may put anything there', async () => {
+    const traceId = 'NHS 9690937286 seen for asthma';
+    const before = lines.length;
+    const { status } = await send('GET', '/Patient/1', 'readPatient', { traceId });
+    assert.equal(status, 200);
+    const logged = lines.slice(before).map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
+    assert.equal(logged.length, 1);
+    assert.equal(logged[0].traceId, `sha256:${createHash('sha256').update(traceId).digest('hex').slice(0, 16)}`);
+    assert.ok(!lines.slice(before).join('').includes('9690937286'));
+  });
 
   it('logs one line per request with the trace id, and no NHS number, patient name or token in any line', async () => {
     const nhs = (n: string) => encodeURIComponent(`https://fhir.nhs.uk/Id/nhs-number|${n}`);
