@@ -16,6 +16,7 @@ export function readAllergies(ctx: ReadContext): void {
   const all = [...ctx.bundle.ofType('AllergyIntolerance'), ...ctx.bundle.containedAllergies.values()];
   const seen = new Set<string>();
   for (const resource of all) {
+    // A shared id is an issue RecordBundle has reported (the import is refused); read it once.
     if (seen.has(resource.id)) continue;
     seen.add(resource.id);
     ctx.rows.allergies.push(allergyRow(ctx, resource));

@@ -46,11 +46,12 @@ export async function clashingIds(db: Db, practice: string, patientId: string, r
   for (const [type, typeRows] of Object.entries(rowsOf(rows))) {
     if (typeRows.length === 0) continue;
     const table = tableOf[type]!;
+    const avoid = new Set(typeRows.map((r) => String(r.id)));
     const taken = await db.query<{ id: string }>(
       `SELECT id FROM ${table} WHERE practice = $1 AND patient_id <> $2 AND id IN (SELECT jsonb_array_elements_text($3::text::jsonb))`,
       [practice, patientId, idList(typeRows)],
     );
-    for (const { id } of taken) renames.set(`${type}/${id}`, await freeId(db, practice, patientId, table, `${id}-p${patientId}`));
+    for (const { id } of taken) renames.set(`${type}/${id}`, await freeId(db, practice, patientId, table, `${id}-p${patientId}`, avoid));
   }
   if (rows.consultationSections.length > 0) {
     const taken = await db.query<{ id: string }>(
@@ -58,7 +59,8 @@ export async function clashingIds(db: Db, practice: string, patientId: string, r
        WHERE s.practice = $1 AND e.patient_id <> $2 AND s.id IN (SELECT jsonb_array_elements_text($3::text::jsonb))`,
       [practice, patientId, idList(rows.consultationSections)],
     );
-    for (const { id } of taken) renames.set(`List/${id}`, await freeId(db, practice, patientId, 'consultation_section', `${id}-p${patientId}`));
+    const avoid = new Set(rows.consultationSections.map((r) => String(r.id)));
+    for (const { id } of taken) renames.set(`List/${id}`, await freeId(db, practice, patientId, 'consultation_section', `${id}-p${patientId}`, avoid));
   }
   return renames;
 }
@@ -66,18 +68,26 @@ export async function clashingIds(db: Db, practice: string, patientId: string, r
 /**
  * `wanted`, or `wanted-2`, `wanted-3`… : the first that is free in `table` or this patient's (whose
  * rows are replaced). Dictionary medications (patientId undefined) must be free. Over the 64 characters of a FHIR id: a UUID.
+ * Never one in `avoid`: the ids of this type the Bundle itself holds (they are written too, so a
+ * new id equal to one is a duplicate key), to which each id handed out here is added.
  */
-async function freeId(db: Db, practice: string, patientId: string | undefined, table: string, wanted: string): Promise<string> {
+async function freeId(db: Db, practice: string, patientId: string | undefined, table: string, wanted: string, avoid: Set<string>): Promise<string> {
   const ownerColumn = table === 'medication' ? 'NULL' : table === 'consultation_section'
     ? '(SELECT e.patient_id FROM encounter e WHERE e.practice = t.practice AND e.id = t.encounter_id)'
     : 't.patient_id';
   for (let n = 1; n < 100; n++) {
     const candidate = n === 1 ? wanted : `${wanted}-${n}`;
     if (candidate.length > 64) break;
+    if (avoid.has(candidate)) continue;
     const rows = await db.query<{ owner: string | null }>(`SELECT ${ownerColumn} AS owner FROM ${table} t WHERE t.practice = $1 AND t.id = $2`, [practice, candidate]);
-    if (rows.length === 0 || (patientId !== undefined && rows[0]!.owner === patientId)) return candidate;
+    if (rows.length === 0 || (patientId !== undefined && rows[0]!.owner === patientId)) {
+      avoid.add(candidate);
+      return candidate;
+    }
   }
-  return crypto.randomUUID();
+  const id = crypto.randomUUID();
+  avoid.add(id);
+  return id;
 }
 
 /** JSON with object keys sorted, so a stored jsonb value compares equal to the same value read from FHIR. */
@@ -102,11 +112,12 @@ export async function medicationDictionary(db: Db, practice: string, patientId: 
   );
   const codeById = new Map(stored.map((m) => [m.id, canonicalJson(m.code)]));
   const suffix = `p${patientId}`;
+  const avoid = new Set(medications.map((m) => String(m.id)));
   for (const m of medications) {
     const code = codeById.get(String(m.id));
     if (code === undefined) continue;
     if (code === canonicalJson(m.code)) reused.add(String(m.id));
-    else renames.set(`Medication/${String(m.id)}`, await freeId(db, practice, undefined, 'medication', `${String(m.id)}-${suffix}`));
+    else renames.set(`Medication/${String(m.id)}`, await freeId(db, practice, undefined, 'medication', `${String(m.id)}-${suffix}`, avoid));
   }
   return { renames, reused };
 }

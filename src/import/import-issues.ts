@@ -13,11 +13,15 @@ export interface ImportIssue {
 
 export class ImportIssues {
   readonly all: ImportIssue[] = [];
+  /** The issues already listed, by key: a large bad Bundle has tens of thousands, so no scan of `all` per add. */
+  private readonly seen = new Set<string>();
 
   add(resource: string, element: string, message: string): void {
-    if (!this.all.some((i) => i.resource === resource && i.element === element && i.message === message)) {
-      this.all.push({ resource, element, message });
-    }
+    // JSON keeps the three parts apart whatever characters they hold.
+    const key = JSON.stringify([resource, element, message]);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.all.push({ resource, element, message });
   }
 
   get any(): boolean {

@@ -21,7 +21,20 @@ export function readMedications(ctx: ReadContext): void {
     ctx.rows.medications.push({ id: m.id, code: r.coded(m.code, 'code', true) });
   }
   for (const m of ctx.bundle.ofType('MedicationRequest')) ctx.rows.medicationRequests.push(requestRow(ctx, m));
-  for (const s of ctx.bundle.ofType('MedicationStatement')) ctx.rows.medicationStatements.push(statementRow(ctx, s));
+  // The store keeps one statement per plan (medication_statement.plan_id is unique): a second
+  // statement on the same plan is an issue, not a duplicate-key error when the rows are written.
+  const statementOfPlan = new Map<string, string>();
+  for (const s of ctx.bundle.ofType('MedicationStatement')) {
+    const row = statementRow(ctx, s);
+    if (row.planId !== undefined) {
+      const first = statementOfPlan.get(row.planId);
+      if (first === undefined) statementOfPlan.set(row.planId, String(s.id));
+      else {
+        ctx.bundle.reader(s).problem('basedOn[0]', `MedicationRequest/${row.planId} already has a MedicationStatement (MedicationStatement/${first}); the store holds one statement per plan`);
+      }
+    }
+    ctx.rows.medicationStatements.push(row);
+  }
 }
 
 function requestRow(ctx: ReadContext, m: Fhir) {

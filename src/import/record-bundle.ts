@@ -2,7 +2,7 @@ import type { Coded, Coding, Identifier, Note } from '../domain/clinical.ts';
 import { structuredExtensions } from '../structured/fhir-urls.ts';
 import type { ImportIssues } from './import-issues.ts';
 import { bodyProblem } from '../fhir/string-characters.ts';
-import { isFhirDate, parseFhirDateTime } from '../fhir/datetime.ts';
+import { firstInstant, isFhirDate, lastInstant, parseFhirDateTime } from '../fhir/datetime.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** A FHIR resource or element as parsed from JSON: read defensively, every element may be anything. */
@@ -65,13 +65,20 @@ export class RecordBundle {
         this.collectContained(r);
       }
     });
+    // Ended and active allergies are one table keyed by id: an ended allergy sharing an active one's id would be dropped.
+    for (const id of this.containedAllergies.keys()) {
+      if (this.byKey.has(`AllergyIntolerance/${id}`)) issues.add(`AllergyIntolerance/${id}`, '', 'appears twice in the Bundle (as an active allergy and as an ended allergy contained in a List)');
+    }
     if (patients.length !== 1) issues.add('Bundle', 'entry', `must hold exactly one Patient (found ${patients.length})`);
     this.patientId = patients[0]?.id;
   }
 
   private collectContained(list: Fhir): void {
     for (const c of asArray(list.contained)) {
-      if (isObject(c) && c.resourceType === 'AllergyIntolerance' && typeof c.id === 'string') this.containedAllergies.set(c.id, c);
+      if (!isObject(c) || c.resourceType !== 'AllergyIntolerance' || typeof c.id !== 'string') continue;
+      // The last of two ended allergies with one id would silently replace the first.
+      if (this.containedAllergies.has(c.id)) this.issues.add(`AllergyIntolerance/${c.id}`, '', 'appears twice in the Bundle (two ended allergies contained in Lists)');
+      this.containedAllergies.set(c.id, c);
     }
   }
 
@@ -173,8 +180,25 @@ export class ResourceReader {
     return this.reference(value, element, ['Encounter']);
   }
 
-  /** A FHIR dateTime/instant as the store's timestamptz input (partial dates become their first day). */
+  /**
+   * A FHIR dateTime/instant as the store's timestamptz input (partial dates become their first day).
+   * The instant must lie in FHIR time (years 0001–9999 UTC, as the export writes it in UK time):
+   * 9999-12-31T23:59:59-14:00 is a valid dateTime but year 10000 in the UK, which the export
+   * cannot write back.
+   */
   instant(value: unknown, element: string, required = false): string | undefined {
+    const text = this.dateTime(value, element, required);
+    if (text === undefined || text.length <= 10) return text;
+    const at = parseFhirDateTime(text, true)!;
+    if (at < firstInstant || at > lastInstant) {
+      this.problem(element, `${JSON.stringify(value)} lies outside FHIR time (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z)`);
+      return undefined;
+    }
+    return text;
+  }
+
+  /** A FHIR dateTime of the right shape on the calendar, as written (partial dates become their first day). */
+  private dateTime(value: unknown, element: string, required: boolean): string | undefined {
     if (value === undefined || value === null) return required ? this.missing(element) : undefined;
     const m = typeof value === 'string'
       ? /^(\d{4})(?:-(\d{2})(?:-(\d{2})(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?)?)?$/.exec(value)
@@ -187,9 +211,12 @@ export class ResourceReader {
     return `${m[1]}-${m[2] ?? '01'}-${m[3] ?? '01'}`;
   }
 
-  /** A FHIR date or dateTime as a date (YYYY-MM-DD). */
+  /**
+   * A FHIR date or dateTime as a date (YYYY-MM-DD): the date as written, so no FHIR-time check
+   * (9999-12-31T23:59:59-14:00 is the date 9999-12-31, which the export writes back).
+   */
   date(value: unknown, element: string, required = false): string | undefined {
-    return this.instant(value, element, required)?.slice(0, 10);
+    return this.dateTime(value, element, required)?.slice(0, 10);
   }
 
   /** One of `allowed` codes. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { describeOnEachStore, type TestProvider } from '../harness/provider.ts';
 import { importStructuredRecord } from '../../src/import/import-structured-record.ts';
-import { ImportRejected } from '../../src/import/import-issues.ts';
+import { describeIssue, ImportRejected } from '../../src/import/import-issues.ts';
 import { references, type Json } from './support.ts';
 
 const A = 'B82617';
@@ -153,6 +153,74 @@ describeOnEachStore('gpc import: a structured record Bundle into the clinical st
     assert.deepEqual(after, before, 'nothing written');
   });
 
+  /** Asserts the import of `bundle` for patient 2 is refused with issues matching every pattern, and nothing is written. */
+  async function assertRefused(bundle: Json, ...patterns: RegExp[]): Promise<void> {
+    const tables = ['allergy', 'observation', 'medication_request', 'medication_statement', 'encounter'];
+    const before = await Promise.all(tables.map((t) => rowsOf(p(), t, '2')));
+    await assert.rejects(importStructuredRecord(p().db, A, nhs.patient2, bundle), (err: unknown) => {
+      assert.ok(err instanceof ImportRejected, String(err));
+      const found = err.issues.map(describeIssue);
+      for (const pattern of patterns) assert.ok(found.some((f) => pattern.test(f)), `${pattern}\n${found.join('\n')}`);
+      return true;
+    });
+    assert.deepEqual(await Promise.all(tables.map((t) => rowsOf(p(), t, '2'))), before, 'nothing written');
+  }
+  const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+  it('refuses a second MedicationStatement on a plan that already has one (the store holds one per plan)', async () => {
+    const broken = structuredClone(original);
+    const statement = broken.entry.map((e: Json) => e.resource).find((r: Json) => r.resourceType === 'MedicationStatement');
+    broken.entry.push({ resource: { ...structuredClone(statement), id: 'second-statement' } });
+    const plan = statement.basedOn[0].reference;
+    await assertRefused(broken,
+      new RegExp(`^MedicationStatement/second-statement basedOn\\[0\\]: ${escaped(plan)} already has a MedicationStatement \\(MedicationStatement/${escaped(statement.id)}`));
+  });
+
+  it('refuses an ended allergy whose id is an active allergy\'s or another ended allergy\'s, rather than dropping one', async () => {
+    const broken = structuredClone(original);
+    const resources = broken.entry.map((e: Json) => e.resource);
+    const active = resources.find((r: Json) => r.resourceType === 'AllergyIntolerance');
+    const ended = resources.find((r: Json) => r.resourceType === 'List' && r.contained?.some((c: Json) => c.resourceType === 'AllergyIntolerance'));
+    const first = ended.contained[0];
+    const twin = { ...structuredClone(first), id: 'ended-twice' };
+    ended.contained = [{ ...first, id: active.id }, twin, structuredClone(twin)];
+    ended.entry = ended.contained.map((c: Json) => ({ ...structuredClone(ended.entry[0]), item: { reference: `#${c.id}` } }));
+    await assertRefused(broken,
+      new RegExp(`^AllergyIntolerance/${escaped(active.id)}: appears twice in the Bundle \\(as an active allergy and as an ended allergy`),
+      /^AllergyIntolerance\/ended-twice: appears twice in the Bundle \(two ended allergies/);
+  });
+
+  it('refuses instants outside FHIR time (9999-12-31T23:59:59-14:00 is year 10000 in the UK), which the export could not write back', async () => {
+    const broken = structuredClone(original);
+    const resources = broken.entry.map((e: Json) => e.resource);
+    const allergy = resources.find((r: Json) => r.resourceType === 'AllergyIntolerance');
+    allergy.onsetDateTime = '9999-12-31T23:59:59-14:00';
+    const observation = resources.find((r: Json) => r.resourceType === 'Observation' && typeof r.effectiveDateTime === 'string');
+    observation.effectiveDateTime = '0001-01-01T00:30:00+01:00';
+    await assertRefused(broken,
+      new RegExp(`^AllergyIntolerance/${escaped(allergy.id)} onsetDateTime: "9999-12-31T23:59:59-14:00" lies outside FHIR time`),
+      new RegExp(`^Observation/${escaped(observation.id)} effectiveDateTime: "0001-01-01T00:30:00\\+01:00" lies outside FHIR time`));
+  });
+
+  it('refuses a Bundle of thousands of bad Observations, listing every one', async () => {
+    const broken = structuredClone(original);
+    const count = 5000;
+    for (let i = 0; i < count; i++) broken.entry.push({ resource: { resourceType: 'Observation', id: `bare-${i}` } });
+    const tables = ['observation'];
+    const before = await Promise.all(tables.map((t) => rowsOf(p(), t, '2')));
+    await assert.rejects(importStructuredRecord(p().db, A, nhs.patient2, broken), (err: unknown) => {
+      assert.ok(err instanceof ImportRejected, String(err));
+      const found = new Set(err.issues.map(describeIssue));
+      for (let i = 0; i < count; i++) {
+        assert.ok(found.has(`Observation/bare-${i} subject: is required`), `Observation/bare-${i} subject`);
+        assert.ok(found.has(`Observation/bare-${i} code: is required`), `Observation/bare-${i} code`);
+      }
+      assert.equal(found.size, err.issues.length, 'each issue listed once');
+      return true;
+    });
+    assert.deepEqual(await Promise.all(tables.map((t) => rowsOf(p(), t, '2'))), before, 'nothing written');
+  });
+
   it('round trip: importing the export back for the same patient gives the same record', async () => {
     const summary = await importStructuredRecord(p().db, A, nhs.patient2, original);
     assert.equal(summary.patientId, '2');
@@ -252,6 +320,30 @@ describeOnEachStore('gpc import: a structured record Bundle into the clinical st
     }
     // The last round put patient 2's own record back.
     assert.deepEqual(content(await exportRecord(p(), nhs.patient2)), content(original));
+  });
+
+  it('a new id for an id another patient holds is not one the Bundle already uses', async () => {
+    // Patient 2 holds the ids of `original`; into patient 3 they become `<id>-p3` — unless the Bundle has that id too.
+    const incoming = structuredClone(original);
+    const resources = incoming.entry.map((e: Json) => e.resource);
+    const observation = resources.find((r: Json) => r.resourceType === 'Observation');
+    incoming.entry.push({ resource: { ...structuredClone(observation), id: `${observation.id}-p3` } });
+    // A medication under a dictionary id with another code is renamed the same way.
+    const medication = resources.find((r: Json) => r.resourceType === 'Medication');
+    incoming.entry.push({ resource: { ...structuredClone(medication), id: `${medication.id}-p3` } });
+    medication.code = { coding: [{ system: 'http://snomed.info/sct', code: '322623000', display: 'Tramadol 50mg capsules' }] };
+
+    const summary = await importStructuredRecord(p().db, A, nhs.patient3, incoming);
+    const renames = new Map(summary.renamed.map((r) => [r.from, r.to]));
+    const newObservation = renames.get(`Observation/${observation.id}`);
+    const newMedication = renames.get(`Medication/${medication.id}`);
+    assert.ok(newObservation && newObservation !== `Observation/${observation.id}-p3`, newObservation);
+    assert.ok(newMedication && newMedication !== `Medication/${medication.id}-p3`, newMedication);
+    // Both observations and both medications are stored (the copy is in no consultation, so not exported).
+    const observations = (await rowsOf(p(), 'observation', '3')).map((r) => (r as Json).id);
+    assert.ok(observations.includes(newObservation.split('/')[1]) && observations.includes(`${observation.id}-p3`), observations.join(' '));
+    const medications = await p().db.query<{ id: string }>('SELECT id FROM medication WHERE practice = $1 AND id IN ($2, $3)', [A, newMedication.split('/')[1], `${medication.id}-p3`]);
+    assert.equal(medications.length, 2, 'both medications in the dictionary');
   });
 });
 
