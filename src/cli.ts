@@ -5,9 +5,9 @@ import { parseArgs } from 'node:util';
 import type { Capability } from './domain/practice.ts';
 import { isStructuredArea, structuredAreas } from './domain/structured-areas.ts';
 import { setEnabled, setStructuredAreaEnabled } from './store/practices.ts';
-import { sendConsumerRequest } from './consumer/request.ts';
+import { InvalidConsumerRequest, sendConsumerRequest } from './consumer/request.ts';
 import { interactions } from './interactions.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, maxDiaryDays, wholeNumber } from './config.ts';
 import { extendDiaryAhead, ukDateAfter } from './appointments/diary-upkeep.ts';
 import { ukDate } from './fhir/datetime.ts';
 import { clearPracticeData, loadSeed } from './seed/load-seed.ts';
@@ -37,12 +37,27 @@ Configuration comes from the environment: PORT, HOST, DATABASE_URL, GPC_DATA_DIR
 
 const capabilities: Capability[] = ['gpconnect', 'appointments', 'structured'];
 
+/** A mistake in the command line itself (options, arguments): one line, exit 2. */
+class UsageError extends Error {}
+
+/** parseArgs, its complaints (unknown option, missing value, stray argument) as usage errors. */
+function options<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/\s*\n\s*/g, ' '));
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const config = loadConfig();
   switch (command) {
     case 'serve': {
-      const server = await startServer(config);
+      const server = await startServer(config).catch((err: NodeJS.ErrnoException) => {
+        const listening = err.syscall === 'listen' || err.syscall === 'getaddrinfo';
+        throw listening ? new Error(`cannot listen on ${config.host}:${config.port}: ${err.message}`) : err;
+      });
       console.log(`gpconnect-provider listening on ${server.origin} (${config.databaseUrl ? 'PostgreSQL' : `embedded store in ${config.dataDir}`})`);
       for (const line of server.serviceRoots) console.log(`  ${line}`);
       const stop = async () => {
@@ -61,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'seed': {
-      const { values } = parseArgs({ args: rest, options: { reset: { type: 'boolean', default: false } } });
+      const { values } = options(() => parseArgs({ args: rest, options: { reset: { type: 'boolean', default: false } } }));
       const db = await openDb(config);
       await migrate(db);
       if (values.reset) await clearPracticeData(db);
@@ -73,12 +88,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'diary': {
-      const { values } = parseArgs({ args: rest, options: { days: { type: 'string', default: String(config.diaryDays) } } });
-      const days = Number(values.days);
-      if (!Number.isInteger(days) || days < 1) {
-        console.error('--days must be a whole number of days');
-        return 2;
-      }
+      const { values } = options(() => parseArgs({ args: rest, options: { days: { type: 'string', default: String(config.diaryDays) } } }));
+      const days = wholeNumber(values.days!, 1, maxDiaryDays);
+      if (days === undefined) throw new UsageError(`--days must be a whole number from 1 to ${maxDiaryDays}, not "${values.days}"`);
       const db = await openDb(config);
       await migrate(db);
       const created = await extendDiaryAhead(db, new Date(), days);
@@ -88,7 +100,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'enable':
     case 'disable': {
-      const [odsCode, capability] = rest;
+      const [odsCode, capability, ...extra] = rest;
+      if (extra.length > 0) throw new UsageError(`${command} takes <ODS> and one switch, not also "${extra.join(' ')}"`);
       // structured:<area> switches one clinical area of the structured record, not a capability.
       const area = capability?.startsWith('structured:') ? capability.slice('structured:'.length) : undefined;
       if (area !== undefined && !isStructuredArea(area)) {
@@ -110,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
       return changed ? 0 : 1;
     }
     case 'request': {
-      const { values, positionals } = parseArgs({
+      const { values, positionals } = options(() => parseArgs({
         args: rest,
         allowPositionals: true,
         options: {
@@ -122,11 +135,18 @@ async function main(argv: string[]): Promise<number> {
           xml: { type: 'boolean', default: false },
           body: { type: 'string' },
         },
-      });
-      const [method, path] = positionals;
+      }));
+      const [method, path, ...extra] = positionals;
       if (!method || !path || !values.interaction) {
         console.error(usage);
         return 2;
+      }
+      if (extra.length > 0) throw new UsageError(`request takes <METHOD> and <path>, not also "${extra.join(' ')}"`);
+      let body: string | undefined;
+      try {
+        body = values.body === undefined ? undefined : readFileSync(values.body, 'utf8');
+      } catch (err) {
+        throw new UsageError(`cannot read --body ${values.body}: ${(err as Error).message}`);
       }
       const interaction = interactions.find((i) => i.id === values.interaction);
       const response = await sendConsumerRequest({
@@ -138,7 +158,7 @@ async function main(argv: string[]): Promise<number> {
         toAsid: values.asid!,
         fromAsid: values.from!,
         format: values.xml ? 'xml' : 'json',
-        body: values.body ? readFileSync(values.body, 'utf8') : undefined,
+        body,
       });
       console.log(`HTTP ${response.status}`);
       for (const [name, value] of response.headers) console.log(`${name}: ${value}`);
@@ -164,8 +184,17 @@ main(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exit(code);
   },
-  (err) => {
-    console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : err);
-    process.exit(1);
+  (err: unknown) => {
+    // One line, never a stack trace (GPC_DEBUG=1 shows it): exit 2 for a mistake in the command line.
+    const usageMistake = err instanceof UsageError || err instanceof InvalidConsumerRequest;
+    console.error(`gpc: ${err instanceof ConfigError ? 'configuration error: ' : ''}${oneLine(err)}`);
+    if (process.env.GPC_DEBUG === '1') console.error(err);
+    process.exit(usageMistake ? 2 : 1);
   },
 );
+
+function oneLine(err: unknown): string {
+  const e = err as { message?: unknown; code?: unknown } | null | undefined;
+  const message = typeof e?.message === 'string' && e.message ? e.message : typeof e?.code === 'string' ? e.code : String(err);
+  return message.split('\n')[0]!.trim() || 'unexpected error';
+}
