@@ -18,7 +18,7 @@ export async function importCommand(config: Config, odsCode: string, nhsNumber: 
     const text = readFileSync(file, 'utf8');
     bundle = text.trimStart().startsWith('<') ? fromFhirXml(text) : JSON.parse(text);
   } catch (err) {
-    console.error(`cannot read ${file}: ${(err as Error).message}`);
+    console.error(`gpc: cannot read ${file}: ${(err as Error).message}`);
     return 2;
   }
   const db = await openDb(config);
@@ -29,7 +29,7 @@ export async function importCommand(config: Config, odsCode: string, nhsNumber: 
     return 0;
   } catch (err) {
     if (!(err instanceof ImportRejected)) throw err;
-    console.error(`nothing imported: ${err.issues.length} problem(s) in ${file}`);
+    console.error(`gpc: nothing imported: ${err.issues.length} problem(s) in ${file}`);
     for (const issue of err.issues) console.error(`  ${describeIssue(issue)}`);
     return 2;
   } finally {

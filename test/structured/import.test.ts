@@ -368,7 +368,7 @@ describe('gpc import: the command line', () => {
     writeFileSync(file, '{"resourceType": "Bundle",');
     const run = cli('B82617', nhs.patient2, file);
     assert.equal(run.status, 2);
-    assert.match(run.stderr, /^cannot read .*bundle\.json: /);
+    assert.match(run.stderr, /^gpc: cannot read .*bundle\.json: /);
     assert.doesNotMatch(run.stderr, /\n\s+at /);
   });
 });
