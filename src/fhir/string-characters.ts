@@ -6,6 +6,7 @@
  * in a booking, a registration or an imported note would surface as a database error.
  */
 const unacceptable = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const everyUnacceptable = new RegExp(unacceptable.source, 'g');
 
 /** No FHIR resource nests anywhere near this deep; deeper bodies are refused before anything walks them recursively. */
 export const maxNesting = 64;
@@ -50,5 +51,5 @@ export function bodyProblem(body: unknown): { path: string; problem: string } | 
 
 /** `text` with every unacceptable character replaced by U+FFFD, for values kept as evidence (the audit trail). */
 export function withUnacceptableReplaced(text: string): string {
-  return unacceptable.test(text) ? text.replace(new RegExp(unacceptable.source, 'g'), '\ufffd') : text;
+  return unacceptable.test(text) ? text.replace(everyUnacceptable, '\ufffd') : text;
 }

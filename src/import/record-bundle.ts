@@ -197,18 +197,12 @@ export class ResourceReader {
     return text;
   }
 
-  /** A FHIR dateTime of the right shape on the calendar, as written (partial dates become their first day). */
+  /** A FHIR date or dateTime on the calendar, as the store takes it (partial dates become their first day). */
   private dateTime(value: unknown, element: string, required: boolean): string | undefined {
     if (value === undefined || value === null) return required ? this.missing(element) : undefined;
-    const m = typeof value === 'string'
-      ? /^(\d{4})(?:-(\d{2})(?:-(\d{2})(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?)?)?$/.exec(value)
-      : null;
-    if (!m || !onTheCalendar(value as string)) {
-      this.problem(element, `is not a FHIR dateTime (${JSON.stringify(value)})`);
-      return undefined;
-    }
-    if (m[4]) return value as string;
-    return `${m[1]}-${m[2] ?? '01'}-${m[3] ?? '01'}`;
+    const text = typeof value === 'string' ? storableDateTime(value) : undefined;
+    if (text === undefined) this.problem(element, `is not a FHIR dateTime (${JSON.stringify(value)})`);
+    return text;
   }
 
   /**
@@ -320,8 +314,12 @@ export class ResourceReader {
   }
 }
 
-/** Whether a FHIR date or dateTime of the right shape names a real day and time ("2020-02-30" and "T25:00" do not). */
-function onTheCalendar(value: string): boolean {
-  if (value.length > 10) return parseFhirDateTime(value, true) !== undefined;
-  return isFhirDate(`${value}-01-01`.slice(0, 10));
+/**
+ * A FHIR date (yyyy, yyyy-mm, yyyy-mm-dd) or dateTime with its offset that names a real day and
+ * time ("2020-02-30" and "T25:00" do not), with a partial date as its first day; else undefined.
+ */
+function storableDateTime(value: string): string | undefined {
+  if (value.length > 10) return parseFhirDateTime(value, true) ? value : undefined;
+  const day = `${value}-01-01`.slice(0, 10);
+  return /^\d{4}(-\d{2}){0,2}$/.test(value) && isFhirDate(day) ? day : undefined;
 }
